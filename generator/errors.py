@@ -1,0 +1,76 @@
+"""The one user-facing error type: problems in a site's config or content, each at path:line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding in a source file: where it is, what is wrong and how to fix it."""
+
+    path: Path
+    line: int
+    message: str
+    severity: Severity = "error"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (str(self.path), self.line, self.message)
+
+    def format(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{display_path(self.path)}:{self.line}: {prefix}{self.message}"
+
+
+class SiteError(Exception):
+    """Raised when a site cannot be built; carries every problem found, sorted."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(problems, key=Problem.sort_key))
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    @classmethod
+    def single(cls, path: Path, line: int, message: str) -> SiteError:
+        return cls([Problem(path, line, message)])
+
+
+class Problems:
+    """Collects problems during a stage so that one run reports all of them."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.items.append(Problem(path, line, message))
+
+    def warn(self, path: Path, line: int, message: str) -> None:
+        self.items.append(Problem(path, line, message, "warning"))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(sorted((p for p in self.items if p.severity == "warning"), key=Problem.sort_key))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise SiteError(self.errors)
+
+
+def display_path(path: Path) -> str:
+    """The path as an editor would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
