@@ -1,0 +1,5 @@
+"""`python -m generator` runs the topicsite command."""
+
+from .cli import main
+
+main()

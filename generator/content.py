@@ -1,0 +1,264 @@
+"""Parse submission and topic files (pure: text in, frozen records out)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import did_you_mean
+from .errors import Problems, SiteError
+from .frontmatter_yaml import Document, decode, parse_document
+
+SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
+TOPIC_KEYS = ("title", "aliases")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+ID_MAX = 100
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+ALIAS_PATTERN = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+TEXT_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionSource:
+    """A submission as its file states it, validated but not yet linked to topics."""
+
+    path: Path
+    id: str
+    title: str
+    submitted_by: str
+    date: datetime
+    topic_slugs: tuple[str, ...]
+    draft: bool
+    guid: str | None
+    extra: Mapping[str, Any]
+    body: str
+    body_line: int
+    topics_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSource:
+    """A topic as its file states it."""
+
+    path: Path
+    slug: str
+    title: str
+    aliases: tuple[tuple[str, int], ...]
+    description: str
+    body_line: int
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as text with '\\n' line endings."""
+    return decode(path, path.read_bytes())
+
+
+def parse_submission(path: Path, text: str, zone: ZoneInfo) -> SubmissionSource:
+    """Parse and validate one submission file's text."""
+    doc = parse_document(path, text)
+    problems = Problems()
+    _unknown_keys(doc, SUBMISSION_KEYS, problems)
+    fields = {
+        "id": _id(doc, problems),
+        "title": _text(doc, "title", problems, required=False),
+        "submitted_by": _text(doc, "submitted_by", problems, required=True),
+        "date": _date(doc, zone, problems),
+        "topic_slugs": _topics(doc, problems),
+        "draft": _flag(doc, "draft", problems),
+        "guid": _text(doc, "guid", problems, required=False),
+        "extra": _extra(doc, problems),
+    }
+    if not doc.body.strip():
+        problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
+    problems.raise_if_errors()
+    return SubmissionSource(
+        path=path, body=doc.body, body_line=doc.body_line, topics_line=doc.line_of("topics"),
+        **{**fields, "title": fields["title"] or fields["id"]},
+    )
+
+
+def parse_topic(path: Path, text: str) -> TopicSource:
+    """Parse and validate one topic file's text; the slug is the file name."""
+    doc = parse_document(path, text)
+    problems = Problems()
+    _unknown_keys(doc, TOPIC_KEYS, problems)
+    slug = path.stem
+    if not SLUG_PATTERN.match(slug):
+        problems.add(path, 1, f"topic file name {path.name!r} is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md")
+    title = _text(doc, "title", problems, required=True)
+    aliases = _aliases(doc, problems)
+    problems.raise_if_errors()
+    return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line)
+
+
+def _unknown_keys(doc: Document, known: tuple[str, ...], problems: Problems) -> None:
+    for key in doc.meta:
+        if key not in known:
+            problems.add(doc.path, doc.line_of(str(key)), f"unknown field {str(key)!r}{did_you_mean(str(key), known)}")
+
+
+def _type_problem(doc: Document, key: str, wanted: str) -> str:
+    value = doc.meta[key]
+    raw = doc.raw_scalars.get(key)
+    if raw is not None and not isinstance(value, str) and wanted == "text":
+        shown = "empty (null)" if value is None else f"{type_name(value)} {value!r}"
+        return f"{key} must be text, but YAML reads {raw!r} as {shown}; put it in quotes: {key}: \"{raw}\""
+    return f"{key} must be {wanted}, not {type_name(value)} {value!r}"
+
+
+def type_name(value: Any) -> str:
+    """How an editor would name a YAML value's type."""
+    names = {bool: "true/false", int: "the number", float: "the number", list: "a list", dict: "a mapping", type(None): "empty (null)"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _text(doc: Document, key: str, problems: Problems, *, required: bool) -> str | None:
+    if key not in doc.meta:
+        if required:
+            problems.add(doc.path, 1, f"missing required field {key!r}: add a line '{key}: ...' to the front matter")
+        return None
+    value = doc.meta[key]
+    if not isinstance(value, str):
+        problems.add(doc.path, doc.line_of(key), _type_problem(doc, key, "text"))
+        return None
+    message = text_problem(key, value)
+    if message:
+        problems.add(doc.path, doc.line_of(key), message)
+        return None
+    return value.strip()
+
+
+def text_problem(key: str, value: str) -> str | None:
+    """Why a one-line text field is unusable, or None."""
+    if not value.strip():
+        return f"{key} must not be empty"
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c != "\u200d"), None)
+    if bad is not None:
+        return f"{key} contains the invisible control character U+{ord(bad):04X}; delete it (retype the text if you cannot see it)"
+    if len(value) > TEXT_MAX:
+        return f"{key} is {len(value)} characters long; shorten it to at most {TEXT_MAX}"
+    return None
+
+
+def _id(doc: Document, problems: Problems) -> str:
+    if "id" in doc.meta and not isinstance(doc.meta["id"], str):
+        problems.add(doc.path, doc.line_of("id"), _type_problem(doc, "id", "text"))
+        return doc.path.stem
+    value = str(doc.meta.get("id", doc.path.stem))
+    message = id_problem(value)
+    if message:
+        problems.add(doc.path, doc.line_of("id"), message)
+    return value
+
+
+def id_problem(value: str) -> str | None:
+    """Why a submission id cannot be used in a URL and file name, or None."""
+    if not ID_PATTERN.match(value):
+        return f"id {value!r} may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"
+    if len(value) > ID_MAX:
+        return f"id is {len(value)} characters long; shorten it to at most {ID_MAX}"
+    if value.lower().split(".")[0] in RESERVED_NAMES:
+        return f"id {value!r} is a reserved file name on Windows; choose another"
+    return None
+
+
+def _date(doc: Document, zone: ZoneInfo, problems: Problems) -> datetime:
+    fallback = datetime(1970, 1, 1, tzinfo=zone)
+    if "date" not in doc.meta:
+        problems.add(doc.path, 1, "missing required field 'date': add a line such as 'date: 2023-09-07 12:53:28'")
+        return fallback
+    value = doc.meta["date"]
+    try:
+        return parse_date(value, zone)
+    except ValueError as error:
+        problems.add(doc.path, doc.line_of("date"), str(error))
+        return fallback
+
+
+def parse_date(value: Any, zone: ZoneInfo) -> datetime:
+    """A front matter date or date-time as an aware datetime; naive values are in `zone`."""
+    hint = "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"date must be a date or date-time, not {type_name(value)} {value!r}; {hint}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        reason = str(error).replace("Invalid isoformat string", "not a recognized date")
+        raise ValueError(f"date {value!r} is not a valid date ({reason}); {hint}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def _topics(doc: Document, problems: Problems) -> tuple[str, ...]:
+    if "topics" not in doc.meta:
+        problems.add(doc.path, 1, "missing required field 'topics': add a line such as 'topics: [community-policing]'")
+        return ()
+    value = doc.meta["topics"]
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
+        problems.add(doc.path, doc.line_of("topics"), "topics must be one topic slug or a list of them, such as [community-policing, officer-safety]")
+        return ()
+    slugs = tuple(dict.fromkeys(t.strip() for t in items))
+    return slugs
+
+
+def _flag(doc: Document, key: str, problems: Problems) -> bool:
+    value = doc.meta.get(key, False)
+    if not isinstance(value, bool):
+        problems.add(doc.path, doc.line_of(key), f"{key} must be true or false, not {value!r}")
+        return False
+    return value
+
+
+def _extra(doc: Document, problems: Problems) -> Mapping[str, Any]:
+    value = doc.meta.get("extra", {})
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        problems.add(doc.path, doc.line_of("extra"), "extra must be a mapping of names to values, such as {agency: Stratford Police Department}")
+        return MappingProxyType({})
+    return freeze(value)
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of YAML data: mappings become MappingProxyType, lists tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
+    value = doc.meta.get("aliases", [])
+    items = [value] if isinstance(value, str) else value
+    line = doc.line_of("aliases")
+    if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
+        problems.add(doc.path, line, "aliases must be a list of paths, such as [/taxonomy/term/3485]")
+        return ()
+    good = []
+    for alias in items:
+        if not ALIAS_PATTERN.match(alias) or any(part in (".", "..") for part in alias.split("/")):
+            problems.add(doc.path, line, f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces")
+        else:
+            good.append((alias, line))
+    return tuple(good)
+
+
+def read_submission(path: Path, zone: ZoneInfo) -> SubmissionSource:
+    """Read and parse one submission file."""
+    return parse_submission(path, read_text(path), zone)
+
+
+def read_topic(path: Path) -> TopicSource:
+    """Read and parse one topic file."""
+    return parse_topic(path, read_text(path))

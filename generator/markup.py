@@ -1,0 +1,90 @@
+"""Markdown to safe HTML: Python-Markdown, then an nh3 allowlist."""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urljoin, urlsplit
+
+import markdown
+import nh3
+
+# Bump when the options below change, so cached renderings are not reused.
+RENDERER_VERSION = "1"
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
+EXTENSION_CONFIGS = {
+    "footnotes": {"SEPARATOR": "-"},
+    # Submission titles are h2 on topic pages, so a body's own headings start at h3.
+    "toc": {"baselevel": 3},
+}
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}
+ATTRIBUTES = {
+    "*": {"id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "code": {"class"},
+}
+ALLOWED_CLASSES = {"div": {"footnote"}, "sup": {"footnote-ref"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_ATTRIBUTES = {"href", "src"}
+
+
+@functools.cache
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
+def render_markdown(text: str, page_url: str, id_prefix: str = "") -> str:
+    """Markdown to sanitized HTML; relative links resolve against `page_url` (a root-relative URL)."""
+    converter = _markdown()
+    converter.reset()
+    return sanitize(converter.convert(text), page_url, id_prefix)
+
+
+def sanitize(html: str, page_url: str, id_prefix: str = "") -> str:
+    """Keep ordinary formatting only: no scripts, styles, frames, event handlers or unsafe URLs."""
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return id_prefix + value
+        if attribute in URL_ATTRIBUTES:
+            return _safe_url(value, page_url, id_prefix)
+        if attribute == "class" and tag == "code":
+            return value if value.startswith("language-") else None
+        return value
+
+    return nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=keep, url_schemes=URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES,
+        link_rel=None, strip_comments=True, clean_content_tags={"script", "style"},
+    )
+
+
+def _safe_url(value: str, page_url: str, id_prefix: str) -> str | None:
+    if value.startswith("#"):
+        return "#" + id_prefix + value[1:]
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return value if parts.scheme.lower() in URL_SCHEMES else None
+    return urljoin(page_url, value)
+
+
+def absolutize(html: str, origin: str) -> str:
+    """Make every root-relative link and image URL in sanitized HTML absolute (for feeds)."""
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
+            return origin + value
+        return value
+
+    return nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=absolute, url_schemes=URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES, link_rel=None,
+    )

@@ -1,0 +1,148 @@
+"""The frozen model of a site that `load` builds and rendering only reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+from .config import Config
+from .errors import Problem
+
+FeedKind = Literal["rss", "atom"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A titled URL (root-relative)."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One request, ready to render."""
+
+    source: Path
+    id: str
+    title: str
+    submitted_by: str
+    display_name: str
+    date: datetime
+    date_display: str
+    topics: tuple[Link, ...]
+    draft: bool
+    feed_id: str
+    guid: str | None
+    extra: Mapping[str, Any]
+    body_html: Markup
+    url: str
+    absolute_url: str
+    output_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class PagerItem:
+    """One slot in a pager: a numbered page, or a gap (number None)."""
+
+    number: int | None
+    url: str | None
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a topic's paginated list of submissions."""
+
+    number: int
+    total: int
+    url: str
+    absolute_url: str
+    output_path: str
+    submissions: tuple[Submission, ...]
+    previous_url: str | None
+    next_url: str | None
+    pager: tuple[PagerItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRef:
+    """A feed as pages link to it."""
+
+    kind: FeedKind
+    title: str
+    url: str
+    absolute_url: str
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """Everything one feed file holds."""
+
+    ref: FeedRef
+    output_path: str
+    description: str
+    html_url: str
+    submissions: tuple[Submission, ...]
+    source: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic with its submissions (newest first) split into pages."""
+
+    source: Path
+    slug: str
+    title: str
+    description_html: Markup
+    url: str
+    absolute_url: str
+    submissions: tuple[Submission, ...]
+    pages: tuple[ListingPage, ...]
+    feeds: tuple[FeedRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """An old URL that redirects to a topic page."""
+
+    source: Path
+    line: int
+    path: str
+    output_path: str
+    target_url: str
+    target_absolute_url: str
+    target_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The whole site: read, validated and indexed; rendering never changes it."""
+
+    root: Path
+    config: Config
+    notice_html: Markup | None
+    topics: tuple[Topic, ...]
+    submissions: tuple[Submission, ...]
+    recent: tuple[Submission, ...]
+    aliases: tuple[Alias, ...]
+    feeds: tuple[Feed, ...]
+    site_feeds: tuple[FeedRef, ...]
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    warnings: tuple[Problem, ...]
+    include_drafts: bool
+
+    def url(self, path: str = "") -> str:
+        """The root-relative URL of a site path such as 'topics/'."""
+        return self.config.base_path + path
+
+    def absolute_url(self, path: str = "") -> str:
+        """The absolute URL of a site path."""
+        return self.config.base_url + path

@@ -1,0 +1,152 @@
+"""Write a planned site: into a fresh folder beside the output, swapped in only when complete."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SiteError
+from .render import OutputFile
+
+MARKER = ".topicsite"
+MARKER_TEXT = b"This folder is written by topicsite and replaced whole on every build; do not keep files of your own here.\n"
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a write did: how many files, how many of them changed, which paths were written anew."""
+
+    files: int
+    changed: tuple[str, ...]
+    removed: int
+
+
+def write_site(files: Iterable[OutputFile], output_dir: Path, site_dir: Path, *, wait: bool = True) -> WriteResult:
+    """Build the new tree next to `output_dir`, then swap it in; the old output stays until the swap."""
+    output_dir = output_dir.absolute()
+    check_output_dir(output_dir, site_dir)
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        with build_lock(output_dir, wait=wait):
+            _remove_leftovers(output_dir)
+            return _write_and_swap(list(files), output_dir)
+    except OSError as error:
+        raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None
+
+
+def _write_and_swap(files: list[OutputFile], output_dir: Path) -> WriteResult:
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        changed = _fill(staging, files, output_dir)
+        (staging / MARKER).write_bytes(MARKER_TEXT)
+        removed = _count_removed(files, output_dir)
+        _swap(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return WriteResult(len(files), tuple(changed), removed)
+
+
+def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
+    """Write each file; an unchanged one is hard-linked from the previous output so it keeps its mtime."""
+    changed = []
+    for output in files:
+        target = staging / output.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = previous / output.path
+        if not (_same_bytes(old, output.data) and _link(old, target)):
+            target.write_bytes(output.data)
+            changed.append(output.path)
+    return changed
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link(old: Path, new: Path) -> bool:
+    try:
+        os.link(old, new)
+        return True
+    except OSError:
+        try:
+            shutil.copy2(old, new)
+            return True
+        except OSError:
+            return False
+
+
+def _count_removed(files: list[OutputFile], previous: Path) -> int:
+    if not previous.is_dir():
+        return 0
+    planned = {f.path for f in files} | {MARKER}
+    return sum(1 for p in previous.rglob("*") if p.is_file() and p.relative_to(previous).as_posix() not in planned)
+
+
+def _swap(staging: Path, output_dir: Path) -> None:
+    """Exchange the two folders in one step where the kernel can (Linux renameat2), else by two renames."""
+    if not output_dir.exists():
+        os.rename(staging, output_dir)
+        return
+    if _exchange(staging, output_dir):
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+    os.rename(output_dir, retired / "output")
+    os.rename(staging, output_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name or not hasattr(ctypes.CDLL(libc_name), "renameat2"):
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    result = libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    if result != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOSYS):
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+    return result == 0
+
+
+@contextmanager
+def build_lock(output_dir: Path, *, wait: bool) -> Iterator[None]:
+    """One build at a time per output folder: the second waits (or fails at once when wait is False)."""
+    lock_path = output_dir.parent / f".{output_dir.name}.lock"
+    with open(lock_path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise SiteError.single(output_dir, 1, "another topicsite build is writing this output folder; wait for it to finish, or build without --no-wait") from None
+        yield
+
+
+def _remove_leftovers(output_dir: Path) -> None:
+    """Remove what a build that was killed before its swap left behind (we hold the lock, so none is running)."""
+    for pattern in (f".{output_dir.name}.new-*", f".{output_dir.name}.old-*"):
+        for leftover in output_dir.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def check_output_dir(output_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder that would replace the site's sources or a folder topicsite did not write."""
+    site_dir = site_dir.resolve()
+    resolved = output_dir.resolve()
+    protected = [site_dir / name for name in ("content", "templates", "static")]
+    if site_dir.is_relative_to(resolved) or any(resolved.is_relative_to(p) for p in protected) or resolved == site_dir / "site.toml":
+        raise SiteError.single(output_dir, 1, "the output folder overlaps the site's sources; choose a folder of its own, such as output/")
+    if resolved.is_file() or (resolved.exists() and not resolved.is_dir()):
+        raise SiteError.single(output_dir, 1, "the output path is a file, not a folder; remove it or choose another output folder")
+    if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MARKER).exists():
+        raise SiteError.single(output_dir, 1, f"the output folder holds files topicsite did not write (it has no {MARKER} file), and a build replaces it whole; empty it or choose another folder")

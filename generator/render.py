@@ -1,0 +1,128 @@
+"""The render stage: turn a `Site` into a plan of output files. Reads the model, never changes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import Problem, SiteError, display_path
+from .feeds import render_feed, updated
+from .model import Site
+
+SITEMAP_TEMPLATE = "sitemap.xml"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the built site: where it goes, its bytes, and what it was made from."""
+
+    path: str
+    data: bytes
+    source: str
+
+
+def environment(site: Site) -> jinja2.Environment:
+    """The one Jinja environment: the site's templates override the defaults; undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in site.template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["site"] = site
+    env.globals["config"] = site.config
+    return env
+
+
+def plan(site: Site) -> list[OutputFile]:
+    """Every file of the built site, checked for two sources writing one path."""
+    env = environment(site)
+    files = [*_pages(site, env), *_feeds(site), *_static(site)]
+    _check_collisions(files)
+    return sorted(files, key=lambda f: f.path)
+
+
+def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
+    try:
+        return env.get_template(name).render(**context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as error:
+        raise SiteError.single(Path(error.filename or name), error.lineno, f"template syntax error: {error.message}") from None
+    except jinja2.UndefinedError as error:
+        raise SiteError.single(_template_path(env, name), 1, f"template uses an undefined value: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {', '.join(map(str, env.loader.searchpath))}") from None  # type: ignore[union-attr]
+
+
+def _template_path(env: jinja2.Environment, name: str) -> Path:
+    source = env.loader.get_source(env, name)[1] if env.loader else None  # type: ignore[union-attr]
+    return Path(source or name)
+
+
+def _pages(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
+    home = site.config.path
+    yield OutputFile("index.html", _render(env, "index.html", page=_meta(site, "", site.config.title)), str(home))
+    yield OutputFile("topics/index.html", _render(env, "topics.html", page=_meta(site, "topics/", f"Topics | {site.config.title}")), str(home))
+    yield OutputFile("404.html", _render(env, "404.html", page=_meta(site, "404.html", f"Page not found | {site.config.title}")), str(home))
+    for topic in site.topics:
+        for listing in topic.pages:
+            title = topic.title if listing.number == 1 else f"{topic.title}, page {listing.number} of {listing.total}"
+            meta = _meta(site, listing.url[len(site.config.base_path):], f"{title} | {site.config.title}")
+            yield OutputFile(listing.output_path, _render(env, "topic.html", page=meta, topic=topic, listing=listing), str(topic.source))
+    for submission in site.submissions:
+        meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {site.config.title}")
+        yield OutputFile(submission.output_path, _render(env, "submission.html", page=meta, submission=submission), str(submission.source))
+    for alias in site.aliases:
+        meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {site.config.title}")
+        yield OutputFile(alias.output_path, _render(env, "alias.html", page=meta, alias=alias), f"{alias.source}:{alias.line}")
+    yield OutputFile("sitemap.xml", _render(env, SITEMAP_TEMPLATE, lastmod=_newest(site)), str(home))
+    yield OutputFile("robots.txt", _render(env, "robots.txt"), str(home))
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What every page's head needs: its title and its canonical URL."""
+
+    title: str
+    url: str
+    absolute_url: str
+
+
+def _meta(site: Site, site_path: str, title: str) -> PageMeta:
+    return PageMeta(title, site.url(site_path), site.absolute_url(site_path))
+
+
+def _newest(site: Site) -> str:
+    return site.submissions[0].date.date().isoformat() if site.submissions else ""
+
+
+def _feeds(site: Site) -> Iterator[OutputFile]:
+    for feed in site.feeds:
+        yield OutputFile(feed.output_path, render_feed(site, feed), str(feed.source))
+
+
+def _static(site: Site) -> Iterator[OutputFile]:
+    """Static assets: the site's own first; a default is copied only where the site has no file of that name."""
+    seen: set[str] = set()
+    for folder in site.static_dirs:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            relative = "static/" + path.relative_to(folder).as_posix()
+            if relative not in seen:
+                seen.add(relative)
+                yield OutputFile(relative, path.read_bytes(), str(path))
+
+
+def _check_collisions(files: list[OutputFile]) -> None:
+    owners: dict[str, OutputFile] = {}
+    problems = []
+    for output in files:
+        other = owners.setdefault(output.path.casefold(), output)
+        if other is not output:
+            problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which {display_path(Path(other.source))} writes too; rename one of them"))
+    if problems:
+        raise SiteError(problems)

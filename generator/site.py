@@ -1,0 +1,279 @@
+"""The load stage: read, validate and index a site folder into a frozen `Site`. Writes nothing."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TypeVar
+
+from markupsafe import Markup
+
+from . import paths
+from .config import Config, read_config
+from .content import SubmissionSource, TopicSource, read_submission, read_topic
+from .errors import Problems, SiteError, display_path
+from .markup import render_markdown
+from .model import Alias, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
+
+T = TypeVar("T")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+FEED_TYPES: dict[FeedKind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+FEED_LABELS: dict[FeedKind, str] = {"rss": "RSS", "atom": "Atom"}
+PAGER_WINDOW = 7
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """What to include: drafts and future-dated submissions are left out by default."""
+
+    drafts: bool = False
+    future: bool = False
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def load(site_dir: Path, options: LoadOptions | None = None) -> Site:
+    """Read a whole site folder; raise SiteError listing every problem found."""
+    options = options or LoadOptions()
+    problems = Problems()
+    site_dir = site_dir.resolve()
+    config = _config(site_dir, problems)
+    topic_sources = _parse_all(paths.topic_files(site_dir, problems), read_topic, problems)
+    submission_sources = _parse_all(
+        paths.submission_files(site_dir, problems), lambda p: read_submission(p, config.zone), problems
+    )
+    _check_ids(submission_sources, problems)
+    _check_topic_refs(submission_sources, {t.slug for t in topic_sources}, problems)
+    problems.raise_if_errors()
+    included = _included(submission_sources, options, problems)
+    site = _index(site_dir, config, topic_sources, included, options, problems)
+    _check_output_collisions(site, problems)
+    problems.raise_if_errors()
+    return site
+
+
+def _config(site_dir: Path, problems: Problems) -> Config:
+    try:
+        return read_config(site_dir)
+    except SiteError as error:
+        problems.extend(error.problems)
+        return Config(path=site_dir / "site.toml", title="(invalid site.toml)", base_url="https://invalid.example/")
+
+
+def _parse_all(files: list[Path], parse: Callable[[Path], T], problems: Problems) -> list[T]:
+    parsed: list[T] = []
+    for path in files:
+        try:
+            parsed.append(parse(path))
+        except SiteError as error:
+            problems.extend(error.problems)
+    return parsed
+
+
+def _check_ids(sources: list[SubmissionSource], problems: Problems) -> None:
+    """Ids must be unique, also when compared without case (they become folder names)."""
+    by_key: dict[str, SubmissionSource] = {}
+    for source in sources:
+        key = source.id.casefold()
+        other = by_key.get(key)
+        if other is None:
+            by_key[key] = source
+        elif other.id == source.id:
+            problems.add(source.path, 1, f"duplicate id {source.id!r}: {display_path(other.path)} has the same id; give one of them another id")
+        else:
+            problems.add(source.path, 1, f"id {source.id!r} differs from {other.id!r} in {display_path(other.path)} only by case, so both would be written to the same folder on case-insensitive disks; rename one")
+
+
+def _check_topic_refs(sources: list[SubmissionSource], slugs: set[str], problems: Problems) -> None:
+    for source in sources:
+        for slug in source.topic_slugs:
+            if slug not in slugs:
+                problems.add(source.path, source.topics_line, unknown_topic_message(slug, slugs))
+
+
+def unknown_topic_message(slug: str, slugs: set[str]) -> str:
+    """The error for a topic slug that has no file in content/topics/."""
+    close = difflib.get_close_matches(slug, sorted(slugs), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; create content/topics/{slug}.md or use one of: {', '.join(sorted(slugs)) or '(none yet)'}"
+    return f"unknown topic {slug!r}{hint}"
+
+
+def _included(sources: list[SubmissionSource], options: LoadOptions, problems: Problems) -> list[SubmissionSource]:
+    kept = []
+    for source in sources:
+        if source.draft and not options.drafts:
+            continue
+        if source.date > options.now and not options.future:
+            problems.warn(source.path, 1, f"dated {source.date.isoformat()}, in the future: left out of the site until then (build with --future to include it)")
+            continue
+        kept.append(source)
+    return kept
+
+
+def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
+           options: LoadOptions, problems: Problems) -> Site:
+    titles = {t.slug: t.title for t in topic_sources}
+    submissions = sorted((_submission(config, s, titles) for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    by_topic: dict[str, list[Submission]] = defaultdict(list)
+    for submission in submissions:
+        for link in submission.topics:
+            by_topic[link.url].append(submission)
+    topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)])) for t in topic_sources),
+                    key=lambda t: (t.title.casefold(), t.slug))
+    site_feeds = _feed_refs(config, "", config.title)
+    return Site(
+        root=site_dir, config=config,
+        notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-")) if config.notice else None,
+        topics=tuple(topics), submissions=tuple(submissions), recent=tuple(submissions[: config.per_page]),
+        aliases=_aliases(config, topic_sources), feeds=_feeds(config, topics, submissions, site_feeds),
+        site_feeds=site_feeds, template_dirs=_layered(site_dir / "templates", paths.default_templates_dir()),
+        static_dirs=_layered(site_dir / "static", paths.default_static_dir()),
+        warnings=problems.warnings, include_drafts=options.drafts,
+    )
+
+
+def _layered(site_dir: Path, default: Path) -> tuple[Path, ...]:
+    """The site's own folder first (its files override), then topicsite's defaults."""
+    return tuple(d for d in (site_dir, default) if d.is_dir()) if site_dir.resolve() != default.resolve() else (default,)
+
+
+def topic_url(config: Config, slug: str) -> str:
+    return f"{config.base_path}topics/{slug}/"
+
+
+def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str]) -> Submission:
+    site_path = f"submissions/{source.id}/"
+    url = config.base_path + site_path
+    return Submission(
+        source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
+        display_name=display_name(source.submitted_by, config.name_max), date=source.date,
+        date_display=display_date(source.date), draft=source.draft,
+        topics=tuple(Link(topic_titles[slug], topic_url(config, slug)) for slug in source.topic_slugs),
+        feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
+        body_html=Markup(render_markdown(source.body, url, f"{source.id}-")),
+        url=url, absolute_url=config.origin + url, output_path=paths.output_path(site_path),
+    )
+
+
+def display_name(name: str, name_max: int) -> str:
+    """Names longer than name_max are cut as the portal does: the first name_max - 6 characters and '…'."""
+    return name if len(name) <= name_max else name[: name_max - 6] + "…"
+
+
+def display_date(moment: datetime) -> str:
+    """'September 7, 2023', in English whatever the machine's locale."""
+    return f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def feed_id(config: Config, source: SubmissionSource) -> str:
+    """A feed item id that survives rebuilds and layout changes: from the site's host and the submission id."""
+    if source.guid and _is_iri(source.guid):
+        return source.guid
+    namespace = uuid.uuid5(uuid.NAMESPACE_DNS, config.origin.split("://", 1)[1])
+    return f"urn:uuid:{uuid.uuid5(namespace, source.guid or source.id)}"
+
+
+def _is_iri(value: str) -> bool:
+    scheme, sep, rest = value.partition(":")
+    return bool(sep and rest and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme) and " " not in value)
+
+
+def _topic(config: Config, source: TopicSource, submissions: tuple[Submission, ...]) -> Topic:
+    url = topic_url(config, source.slug)
+    return Topic(
+        source=source.path, slug=source.slug, title=source.title,
+        description_html=Markup(render_markdown(source.description, url, "topic-")) if source.description.strip() else Markup(""),
+        url=url, absolute_url=config.origin + url, submissions=submissions,
+        pages=_pages(config, f"topics/{source.slug}/", submissions),
+        feeds=_feed_refs(config, f"topics/{source.slug}/", source.title),
+    )
+
+
+def _pages(config: Config, site_path: str, submissions: Sequence[Submission]) -> tuple[ListingPage, ...]:
+    total = max(1, -(-len(submissions) // config.per_page))
+    page_paths = [site_path if n == 1 else f"{site_path}page/{n}/" for n in range(1, total + 1)]
+    urls = [config.base_path + p for p in page_paths]
+    return tuple(
+        ListingPage(
+            number=n, total=total, url=urls[n - 1], absolute_url=config.origin + urls[n - 1],
+            output_path=paths.output_path(page_paths[n - 1]),
+            submissions=tuple(submissions[(n - 1) * config.per_page : n * config.per_page]),
+            previous_url=urls[n - 2] if n > 1 else None, next_url=urls[n] if n < total else None,
+            pager=pager(n, total, urls),
+        )
+        for n in range(1, total + 1)
+    )
+
+
+def pager(current: int, total: int, urls: list[str]) -> tuple[PagerItem, ...]:
+    """Numbered pages around the current one, the first and last always, gaps where pages are skipped."""
+    if total <= PAGER_WINDOW:
+        shown = list(range(1, total + 1))
+    else:
+        low, high = max(2, current - 1), min(total - 1, current + 1)
+        shown = [1, *range(low, high + 1), total]
+    items: list[PagerItem] = []
+    for number in shown:
+        if items and items[-1].number is not None and number - items[-1].number > 1:
+            items.append(PagerItem(None, None, False))
+        items.append(PagerItem(number, urls[number - 1], number == current))
+    return tuple(items)
+
+
+def _feed_refs(config: Config, site_path: str, title: str) -> tuple[FeedRef, ...]:
+    refs = []
+    for kind in ("rss", "atom"):
+        url = f"{config.base_path}{site_path}{kind}.xml"
+        refs.append(FeedRef(kind, f"{title} ({FEED_LABELS[kind]})", url, config.origin + url, FEED_TYPES[kind]))  # type: ignore[arg-type]
+    return tuple(refs)
+
+
+def _feeds(config: Config, topics: list[Topic], submissions: list[Submission], site_feeds: tuple[FeedRef, ...]) -> tuple[Feed, ...]:
+    """One spec per feed file: the whole site and each topic, in RSS and Atom."""
+    specs = [(site_feeds, config.base_url, f"The newest submissions to {config.title}.", submissions, config.path)]
+    specs += [(t.feeds, t.absolute_url, f"The newest submissions on {t.title}, from {config.title}.", list(t.submissions), t.source) for t in topics]
+    return tuple(
+        Feed(ref, _site_path(config, ref.url), description, html_url, tuple(items[: config.feed_items]), source)
+        for refs, html_url, description, items, source in specs
+        for ref in refs
+    )
+
+
+def _site_path(config: Config, url: str) -> str:
+    return url[len(config.base_path):]
+
+
+def _aliases(config: Config, topics: list[TopicSource]) -> tuple[Alias, ...]:
+    aliases = []
+    for topic in topics:
+        url = topic_url(config, topic.slug)
+        for alias, line in topic.aliases:
+            site_path = alias.lstrip("/")
+            aliases.append(Alias(topic.path, line, alias, paths.output_path(site_path), url, config.origin + url, topic.title))
+    return tuple(aliases)
+
+
+def _check_output_collisions(site: Site, problems: Problems) -> None:
+    """Every output file has one source; aliases must not take the place of a page or another alias."""
+    owners: dict[str, str] = {}
+    for page_path, owner in _generated_paths(site):
+        owners.setdefault(page_path.casefold(), owner)
+    for alias in site.aliases:
+        key = alias.output_path.casefold()
+        if key in owners:
+            problems.add(alias.source, alias.line, f"alias {alias.path!r} would replace {owners[key]}; choose another path")
+        else:
+            owners[key] = f"the alias {alias.path!r} in {display_path(alias.source)}"
+
+
+def _generated_paths(site: Site) -> list[tuple[str, str]]:
+    fixed = ["index.html", "topics/index.html", "404.html", "sitemap.xml", "robots.txt", "rss.xml", "atom.xml"]
+    generated = [(p, f"the generated page /{p}") for p in fixed]
+    generated += [(page.output_path, f"a page of topic {t.slug!r}") for t in site.topics for page in t.pages]
+    generated += [(f.output_path, f"a feed of topic {f.html_url}") for f in site.feeds]
+    generated += [(s.output_path, f"the page of submission {s.id!r}") for s in site.submissions]
+    return generated
