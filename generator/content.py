@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -61,8 +62,8 @@ def read_text(path: Path) -> str:
     return decode(path, path.read_bytes())
 
 
-def parse_submission(path: Path, text: str, zone: ZoneInfo) -> SubmissionSource:
-    """Parse and validate one submission file's text."""
+def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:
+    """Parse and validate one submission file's text; topics are checked against `topic_slugs` when given."""
     doc = parse_document(path, text)
     problems = Problems()
     _unknown_keys(doc, SUBMISSION_KEYS, problems)
@@ -71,7 +72,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo) -> SubmissionSource:
         "title": _text(doc, "title", problems, required=False),
         "submitted_by": _text(doc, "submitted_by", problems, required=True),
         "date": _date(doc, zone, problems),
-        "topic_slugs": _topics(doc, problems),
+        "topic_slugs": _topics(doc, problems, topic_slugs),
         "draft": _flag(doc, "draft", problems),
         "guid": _text(doc, "guid", problems, required=False),
         "extra": _extra(doc, problems),
@@ -200,7 +201,7 @@ def parse_date(value: Any, zone: ZoneInfo) -> datetime:
     return parsed
 
 
-def _topics(doc: Document, problems: Problems) -> tuple[str, ...]:
+def _topics(doc: Document, problems: Problems, known: Collection[str] | None) -> tuple[str, ...]:
     if "topics" not in doc.meta:
         problems.add(doc.path, 1, "missing required field 'topics': add a line such as 'topics: [community-policing]'")
         return ()
@@ -210,7 +211,17 @@ def _topics(doc: Document, problems: Problems) -> tuple[str, ...]:
         problems.add(doc.path, doc.line_of("topics"), "topics must be one topic slug or a list of them, such as [community-policing, officer-safety]")
         return ()
     slugs = tuple(dict.fromkeys(t.strip() for t in items))
+    for slug in slugs:
+        if known is not None and slug not in known:
+            problems.add(doc.path, doc.line_of("topics"), unknown_topic_message(slug, known))
     return slugs
+
+
+def unknown_topic_message(slug: str, known: Collection[str]) -> str:
+    """The error for a topic slug that has no file in content/topics/."""
+    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; create content/topics/{slug}.md or use one of: {', '.join(sorted(known)) or '(none yet)'}"
+    return f"unknown topic {slug!r}{hint}"
 
 
 def _flag(doc: Document, key: str, problems: Problems) -> bool:
@@ -254,9 +265,9 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
     return tuple(good)
 
 
-def read_submission(path: Path, zone: ZoneInfo) -> SubmissionSource:
+def read_submission(path: Path, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:
     """Read and parse one submission file."""
-    return parse_submission(path, read_text(path), zone)
+    return parse_submission(path, read_text(path), zone, topic_slugs)
 
 
 def read_topic(path: Path) -> TopicSource:

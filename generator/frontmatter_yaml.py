@@ -91,7 +91,11 @@ def parse_document(path: Path, text: str) -> Document:
 
 
 def _load_yaml(path: Path, fm_text: str) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
-    loader = FrontMatterLoader(fm_text)
+    try:
+        loader = FrontMatterLoader(fm_text)
+    except yaml.reader.ReaderError as error:
+        line = fm_text.count("\n", 0, error.position) + 2
+        raise SiteError.single(path, line, f"contains the invisible control character U+{error.character:04X}; delete it (retype the text if you cannot see it)") from None
     try:
         node = loader.get_single_node()
         if node is None:

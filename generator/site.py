@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -43,11 +42,11 @@ def load(site_dir: Path, options: LoadOptions | None = None) -> Site:
     site_dir = site_dir.resolve()
     config = _config(site_dir, problems)
     topic_sources = _parse_all(paths.topic_files(site_dir, problems), read_topic, problems)
+    slugs = {t.slug for t in topic_sources}
     submission_sources = _parse_all(
-        paths.submission_files(site_dir, problems), lambda p: read_submission(p, config.zone), problems
+        paths.submission_files(site_dir, problems), lambda p: read_submission(p, config.zone, slugs), problems
     )
     _check_ids(submission_sources, problems)
-    _check_topic_refs(submission_sources, {t.slug for t in topic_sources}, problems)
     problems.raise_if_errors()
     included = _included(submission_sources, options, problems)
     site = _index(site_dir, config, topic_sources, included, options, problems)
@@ -86,20 +85,6 @@ def _check_ids(sources: list[SubmissionSource], problems: Problems) -> None:
             problems.add(source.path, 1, f"duplicate id {source.id!r}: {display_path(other.path)} has the same id; give one of them another id")
         else:
             problems.add(source.path, 1, f"id {source.id!r} differs from {other.id!r} in {display_path(other.path)} only by case, so both would be written to the same folder on case-insensitive disks; rename one")
-
-
-def _check_topic_refs(sources: list[SubmissionSource], slugs: set[str], problems: Problems) -> None:
-    for source in sources:
-        for slug in source.topic_slugs:
-            if slug not in slugs:
-                problems.add(source.path, source.topics_line, unknown_topic_message(slug, slugs))
-
-
-def unknown_topic_message(slug: str, slugs: set[str]) -> str:
-    """The error for a topic slug that has no file in content/topics/."""
-    close = difflib.get_close_matches(slug, sorted(slugs), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; create content/topics/{slug}.md or use one of: {', '.join(sorted(slugs)) or '(none yet)'}"
-    return f"unknown topic {slug!r}{hint}"
 
 
 def _included(sources: list[SubmissionSource], options: LoadOptions, problems: Problems) -> list[SubmissionSource]:

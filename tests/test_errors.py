@@ -1,0 +1,119 @@
+"""One exact `path:line: message` per kind of bad input; every problem reported in one run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import MakeSite, run_topicsite, submission
+from generator.errors import SiteError
+from generator.site import load
+
+SUB = "content/submissions/2023/x.md"
+
+
+def errors_of(site: Path) -> list[str]:
+    """The error lines a build prints, with paths relative to the site folder."""
+    result = run_topicsite("build", ".", cwd=site)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Build failed: ")
+    return lines[:-1]
+
+
+CASES = {
+    "not utf-8": (b"---\nsubmitted_by: Ren\xe9e\n", "2: is not UTF-8 text (byte 0xe9 cannot be read); save the file as UTF-8"),
+    "no front matter": ("Just text\n", "1: has no front matter: the file must start with a line '---', then YAML fields, then a line '---'"),
+    "unclosed front matter": ("---\nsubmitted_by: x\n", "1: front matter is never closed: add a line '---' after the YAML fields"),
+    "yaml syntax": ("---\nsubmitted_by: x\ntopics: [a\ndate: 2023-01-01\n---\nbody\n", "4: YAML syntax error: expected ',' or ']', but got ':' while parsing a flow sequence; check indentation, and put text containing ': ' or '#' in quotes"),
+    "not a mapping": ("---\n- a\n- b\n---\nbody\n", "2: front matter must be YAML fields (key: value), not a single value or list"),
+    "missing field": ("---\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "1: missing required field 'submitted_by': add a line 'submitted_by: ...' to the front matter"),
+    "octal id": ("---\nid: 012345\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id must be text, but YAML reads '012345' as the number 5349; put it in quotes: id: \"012345\""),
+    "boolean title": ("---\ntitle: yes\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: title must be text, but YAML reads 'yes' as true/false True; put it in quotes: title: \"yes\""),
+    "impossible date": (submission(date="2023-02-30"), "3: date '2023-02-30' is not a valid date (day is out of range for month); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00"),
+    "unknown topic": (submission(topics="community-polcing"), "4: unknown topic 'community-polcing'; did you mean 'community-policing'?"),
+    "invalid id": ("---\nid: a/b\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id 'a/b' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"),
+    "unknown key": ("---\nsubmited_by: x\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: unknown field 'submited_by'; did you mean 'submitted_by'?"),
+    "empty body": (submission(body=""), "6: the request text is empty: write it below the closing '---'"),
+    "control character": (submission(name="Ben\x07 Rodger"), "2: contains the invisible control character U+0007; delete it (retype the text if you cannot see it)"),
+    "escaped control character": (submission(name='"Ben\\a Rodger"'), "2: submitted_by contains the invisible control character U+0007; delete it (retype the text if you cannot see it)"),
+    "direction override": (submission(name='"Ben \\u202e Rodger"'), "2: submitted_by contains the invisible control character U+202E; delete it (retype the text if you cannot see it)"),
+    "duplicate key": ("---\nsubmitted_by: a\nsubmitted_by: b\n---\nbody\n", "3: duplicate key 'submitted_by' (first set on line 2); keep only one"),
+    "draft not a flag": ("---\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\ndraft: maybe\n---\nbody\n", "5: draft must be true or false, not 'maybe'"),
+}
+
+
+@pytest.mark.parametrize("text, expected", CASES.values(), ids=CASES.keys())
+def test_bad_submission_gets_exact_message(make_site: MakeSite, text: str | bytes, expected: str) -> None:
+    site = make_site({SUB: text})
+    assert errors_of(site) == [f"{SUB}:{expected}"]
+
+
+def test_duplicate_ids_name_both_files(make_site: MakeSite) -> None:
+    site = make_site({"content/submissions/other/20230331-82332-92.md": submission()})
+    assert errors_of(site) == ["content/submissions/other/20230331-82332-92.md:1: duplicate id '20230331-82332-92': "
+                               "content/submissions/2023/20230331-82332-92.md has the same id; give one of them another id"]
+
+
+def test_ids_differing_only_in_case_collide(make_site: MakeSite) -> None:
+    site = make_site({"content/submissions/a/Abc.md": submission(), "content/submissions/b/abc.md": submission()})
+    assert errors_of(site) == ["content/submissions/b/abc.md:1: id 'abc' differs from 'Abc' in content/submissions/a/Abc.md "
+                               "only by case, so both would be written to the same folder on case-insensitive disks; rename one"]
+
+
+def test_every_problem_in_one_run_sorted(make_site: MakeSite) -> None:
+    site = make_site({
+        "site.toml": 'title = "T"\nbase_url = "https://example.gov/"\ncolour = "red"\n',
+        "content/submissions/b.md": submission(date="2023-13-01"),
+        "content/submissions/a.md": "---\nsubmitted_by: [x]\ndate: 2023-01-01\ntopics: nope\n---\n\n",
+    })
+    assert errors_of(site) == [
+        "content/submissions/a.md:2: submitted_by must be text, not a list ['x']",
+        "content/submissions/a.md:4: unknown topic 'nope'; create content/topics/nope.md or use one of: community-policing",
+        "content/submissions/a.md:6: the request text is empty: write it below the closing '---'",
+        "content/submissions/b.md:3: date '2023-13-01' is not a valid date (month must be in 1..12); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00",
+        "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_items, footer_links, language, name_max, notice, per_page, timezone, title",
+    ]
+
+
+CONFIG_CASES = {
+    "toml syntax": ('title = "T"\nbase_url = https://x\n', "site.toml:2: TOML syntax error: Invalid value"),
+    "missing base_url": ('title = "T"\n', "site.toml:1: missing required setting 'base_url': add a line such as base_url = \"https://example.gov/\""),
+    "relative base_url": ('title = "T"\nbase_url = "/tta/"\n', "site.toml:2: base_url must be an absolute http(s) URL such as \"https://example.gov/tta/\", not '/tta/'"),
+    "bad timezone": ('title = "T"\nbase_url = "https://e.gov/"\ntimezone = "Mars/Olympus"\n', "site.toml:3: timezone 'Mars/Olympus' is not an IANA time zone name; use one such as \"America/New_York\" or \"UTC\""),
+    "wrong type": ('title = "T"\nbase_url = "https://e.gov/"\nper_page = "ten"\n', "site.toml:3: per_page must be a whole number of at least 1, not 'ten'"),
+    "zero per_page": ('title = "T"\nbase_url = "https://e.gov/"\nper_page = 0\n', "site.toml:3: per_page must be at least 1, not 0"),
+}
+
+
+@pytest.mark.parametrize("text, expected", CONFIG_CASES.values(), ids=CONFIG_CASES.keys())
+def test_bad_config_gets_exact_message(make_site: MakeSite, text: str, expected: str) -> None:
+    assert errors_of(make_site({"site.toml": text})) == [expected]
+
+
+TOPIC_CASES = {
+    "missing title": ("content/topics/x.md", "---\naliases: [/a]\n---\n", "content/topics/x.md:1: missing required field 'title': add a line 'title: ...' to the front matter"),
+    "bad slug": ("content/topics/Bad Name.md", "---\ntitle: X\n---\n", "content/topics/Bad Name.md:1: topic file name 'Bad Name.md' is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md"),
+    "bad alias": ("content/topics/x.md", "---\ntitle: X\naliases: [taxonomy/1]\n---\n", "content/topics/x.md:3: alias 'taxonomy/1' must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"),
+    "alias on a page": ("content/topics/x.md", "---\ntitle: X\naliases: [/rss.xml]\n---\n", "content/topics/x.md:3: alias '/rss.xml' would replace the generated page /rss.xml; choose another path"),
+    "alias on another alias": ("content/topics/x.md", "---\ntitle: X\naliases: [/taxonomy/term/1]\n---\n", "content/topics/x.md:3: alias '/taxonomy/term/1' would replace the alias '/taxonomy/term/1' in content/topics/community-policing.md; choose another path"),
+}
+
+
+@pytest.mark.parametrize("name, text, expected", TOPIC_CASES.values(), ids=TOPIC_CASES.keys())
+def test_bad_topic_gets_exact_message(make_site: MakeSite, name: str, text: str, expected: str) -> None:
+    assert errors_of(make_site({name: text})) == [expected]
+
+
+def test_library_raises_site_error_not_other_exceptions(make_site: MakeSite) -> None:
+    site = make_site({SUB: "---\n---\n"})
+    with pytest.raises(SiteError) as caught:
+        load(site)
+    assert [p.line for p in caught.value.problems] == [1, 1, 1, 3]
+
+
+def test_missing_site_toml(make_site: MakeSite) -> None:
+    site = make_site({"site.toml": None})
+    assert errors_of(site)[0] == "site.toml:1: site.toml is missing: a site folder needs one with at least title and base_url"

@@ -1,0 +1,99 @@
+"""Feeds: valid by RFC 4287's schema, RSS 2.0's rules and feedparser; stable ids; dates from items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser  # type: ignore[import-untyped]
+import pytest
+from lxml import etree
+
+from conftest import REPO, MakeSite, run_topicsite, submission
+from generator.checks import check_feed
+from validators import assert_valid_atom, assert_valid_rss, internal_links
+
+FEEDS = ["rss.xml", "atom.xml", "topics/community-policing/rss.xml", "topics/community-policing/atom.xml"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def built(site: Path) -> Path:
+    result = run_topicsite("build", site, "-q")
+    assert result.returncode == 0, result.stderr
+    return site / "output"
+
+
+@pytest.fixture
+def output(make_site: MakeSite) -> Path:
+    return built(make_site({
+        "content/submissions/b.md": submission(date="2023-06-01T10:00:00Z", body="See [the page](../other/) and ![x](/tta/img.png).\n\n<script>alert(1)</script>"),
+        "content/submissions/c.md": "---\nsubmitted_by: Ann\ndate: 2022-01-01\ntopics: community-policing\nguid: 12345@portal.example\n---\nOld.\n",
+        "content/topics/empty.md": "---\ntitle: Empty\n---\n",
+    }))
+
+
+@pytest.mark.parametrize("name", FEEDS + ["topics/empty/atom.xml", "topics/empty/rss.xml"])
+def test_feeds_validate(output: Path, name: str) -> None:
+    data = (output / name).read_bytes()
+    (assert_valid_atom if name.endswith("atom.xml") else assert_valid_rss)(data)
+    assert check_feed(output / name, data, f"https://example.gov/tta/{name}", "https://example.gov/tta/") == []
+
+
+def test_items_newest_first_with_author_and_absolute_links(output: Path) -> None:
+    feed = feedparser.parse((output / "atom.xml").read_bytes())
+    assert [e.link for e in feed.entries] == [
+        "https://example.gov/tta/submissions/b/", "https://example.gov/tta/submissions/20230331-82332-92/",
+        "https://example.gov/tta/submissions/c/"]
+    first = feed.entries[0]
+    assert first.author == "Ben Rodger"
+    assert 'href="https://example.gov/tta/submissions/other/"' in first.content[0].value
+    assert 'src="https://example.gov/tta/img.png"' in first.content[0].value
+    assert "<script" not in (output / "atom.xml").read_text() and "alert(1)" not in (output / "rss.xml").read_text()
+
+
+def test_updated_is_newest_item_not_build_time(output: Path) -> None:
+    atom = etree.parse(str(output / "atom.xml")).getroot()
+    assert atom.findtext(f"{ATOM}updated") == "2023-06-01T10:00:00+00:00"
+    rss = etree.parse(str(output / "rss.xml")).getroot()
+    assert rss.findtext("channel/lastBuildDate") == "Thu, 01 Jun 2023 10:00:00 +0000"
+    assert rss.findtext("channel/link") == "https://example.gov/tta/"
+    assert rss.findtext("channel/generator") == "topicsite"
+
+
+def test_guid_from_front_matter_is_kept_in_rss(output: Path) -> None:
+    rss = etree.parse(str(output / "rss.xml")).getroot()
+    guids = {g.text: g.get("isPermaLink") for g in rss.iter("guid")}
+    assert guids["12345@portal.example"] == "false"
+
+
+def test_item_ids_survive_layout_and_template_changes(make_site: MakeSite) -> None:
+    site = make_site()
+    before = feedparser.parse((built(site) / "atom.xml").read_bytes()).entries[0].id
+    make_site({"templates/submission.html": "{% extends 'base.html' %}{% block main %}<h1>{{ submission.title }}</h1>{% endblock %}",
+               "site.toml": 'title = "Renamed"\nbase_url = "https://example.gov/other/path/"\n'})
+    after = feedparser.parse((built(site) / "atom.xml").read_bytes()).entries[0].id
+    assert before == after and before.startswith("urn:uuid:")
+
+
+def test_feed_items_limit_and_no_duplicates(make_site: MakeSite) -> None:
+    files: dict[str, str | bytes | None] = {f"content/submissions/s{i}.md": submission(date=f"2023-01-{i + 1:02d}") for i in range(12)}
+    files["site.toml"] = 'title = "T site"\nbase_url = "https://example.gov/"\nfeed_items = 5\n'
+    output = built(make_site(files))
+    ids = [e.id for e in feedparser.parse((output / "atom.xml").read_bytes()).entries]
+    assert len(ids) == 5 == len(set(ids))
+
+
+def test_sample_site_feeds_and_links(tmp_path: Path) -> None:
+    """The sample site under a base_url with a path: every feed valid, every internal link resolves."""
+    site = tmp_path / "sample"
+    site.mkdir()
+    (site / "content").symlink_to(REPO / "content")
+    toml = (REPO / "site.toml").read_text().replace('base_url = "https://tta.example.gov/"', 'base_url = "https://example.gov/tta/"')
+    assert "example.gov/tta/" in toml
+    (site / "site.toml").write_text(toml)
+    output = built(site)
+    for feed in output.rglob("*.xml"):
+        if feed.name == "atom.xml":
+            assert_valid_atom(feed.read_bytes())
+        elif feed.name == "rss.xml":
+            assert_valid_rss(feed.read_bytes())
+    assert internal_links(output, "https://example.gov/tta/") == []
