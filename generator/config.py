@@ -6,6 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,9 +127,10 @@ def _check_value(key: str, value: Any, problems: Problems, path: Path, line: int
         problems.add(path, line, message)
         return None
     if key == "footer_links":
-        return tuple(FooterLink(str(item["text"]), str(item["url"])) for item in value)
+        links: list[dict[str, str]] = value
+        return tuple(FooterLink(item["text"], item["url"]) for item in links)
     if key in ("base_url", "agency_url"):
-        return value if value.endswith("/") or key == "agency_url" else value + "/"
+        return value if str(value).endswith("/") or key == "agency_url" else f"{value}/"
     return value
 
 
@@ -185,9 +187,9 @@ def key_line(text: str, key: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
-def did_you_mean(word: str, choices: object) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ': did you mean ...?' hint naming the closest choice, or a list of the valid ones."""
-    options = sorted(str(c) for c in choices)  # type: ignore[attr-defined]
+    options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

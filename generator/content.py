@@ -67,22 +67,21 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     doc = parse_document(path, text)
     problems = Problems()
     _unknown_keys(doc, SUBMISSION_KEYS, problems)
-    fields = {
-        "id": _id(doc, problems),
-        "title": _text(doc, "title", problems, required=False),
-        "submitted_by": _text(doc, "submitted_by", problems, required=True),
-        "date": _date(doc, zone, problems),
-        "topic_slugs": _topics(doc, problems, topic_slugs),
-        "draft": _flag(doc, "draft", problems),
-        "guid": _text(doc, "guid", problems, required=False),
-        "extra": _extra(doc, problems),
-    }
+    submission_id = _id(doc, problems)
+    title = _text(doc, "title", problems, required=False)
+    submitted_by = _text(doc, "submitted_by", problems, required=True)
+    moment = _date(doc, zone, problems)
+    slugs = _topics(doc, problems, topic_slugs)
+    draft = _flag(doc, "draft", problems)
+    guid = _text(doc, "guid", problems, required=False)
+    extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
     problems.raise_if_errors()
     return SubmissionSource(
-        path=path, body=doc.body, body_line=doc.body_line, topics_line=doc.line_of("topics"),
-        **{**fields, "title": fields["title"] or fields["id"]},
+        path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
+        topic_slugs=slugs, draft=draft, guid=guid, extra=extra, body=doc.body, body_line=doc.body_line,
+        topics_line=doc.line_of("topics"),
     )
 
 
@@ -237,7 +236,8 @@ def _extra(doc: Document, problems: Problems) -> Mapping[str, Any]:
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         problems.add(doc.path, doc.line_of("extra"), "extra must be a mapping of names to values, such as {agency: Stratford Police Department}")
         return MappingProxyType({})
-    return freeze(value)
+    frozen: Mapping[str, Any] = freeze(value)
+    return frozen
 
 
 def freeze(value: Any) -> Any:

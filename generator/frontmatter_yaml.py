@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import frontmatter
+import frontmatter.default_handlers
 import yaml
 
 from .errors import SiteError
 
 MAX_DEPTH = 20
-HANDLER = frontmatter.YAMLHandler()
+HANDLER = frontmatter.default_handlers.YAMLHandler()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +35,13 @@ class FrontMatterLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(None, None, "anchors and aliases (*name) are not allowed in front matter; write the value out", event.start_mark)
-        self.depth = getattr(self, "depth", 0) + 1
+        self.depth: int = getattr(self, "depth", 0) + 1
         try:
             if self.depth > MAX_DEPTH:
-                raise yaml.MarkedYAMLError(None, None, f"front matter is nested more than {MAX_DEPTH} levels deep; flatten it", self.peek_event().start_mark)
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(None, None, f"front matter is nested more than {MAX_DEPTH} levels deep; flatten it", mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -48,7 +49,7 @@ class FrontMatterLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.MarkedYAMLError(None, None, "a key must be plain text", key_node.start_mark)
             if key in seen:

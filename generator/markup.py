@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import markdown
@@ -11,7 +12,7 @@ import nh3
 # Bump when the options below change, so cached renderings are not reused.
 RENDERER_VERSION = "1"
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "footnotes": {"SEPARATOR": "-"},
     # Submission titles are h2 on topic pages, so a body's own headings start at h3.
     "toc": {"baselevel": 3},

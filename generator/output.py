@@ -114,7 +114,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if not libc_name or not hasattr(ctypes.CDLL(libc_name), "renameat2"):
         return False
     libc = ctypes.CDLL(libc_name, use_errno=True)
-    result = libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    result: int = libc.renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
     if result != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOSYS):
         raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
     return result == 0

@@ -56,12 +56,18 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
     except jinja2.UndefinedError as error:
         raise SiteError.single(_template_path(env, name), 1, f"template uses an undefined value: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {', '.join(map(str, env.loader.searchpath))}") from None  # type: ignore[union-attr]
+        folders = ", ".join(map(str, site_template_dirs(env)))
+        raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {folders}") from None
 
 
 def _template_path(env: jinja2.Environment, name: str) -> Path:
-    source = env.loader.get_source(env, name)[1] if env.loader else None  # type: ignore[union-attr]
+    source = env.loader.get_source(env, name)[1] if env.loader else None
     return Path(source or name)
+
+
+def site_template_dirs(env: jinja2.Environment) -> list[str]:
+    """The folders templates are looked up in, the site's own first."""
+    return list(env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else []
 
 
 def _pages(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:

@@ -213,7 +213,7 @@ def _feed_refs(config: Config, site_path: str, title: str) -> tuple[FeedRef, ...
     refs = []
     for kind in ("rss", "atom"):
         url = f"{config.base_path}{site_path}{kind}.xml"
-        refs.append(FeedRef(kind, f"{title} ({FEED_LABELS[kind]})", url, config.origin + url, FEED_TYPES[kind]))  # type: ignore[arg-type]
+        refs.append(FeedRef(kind, f"{title} ({FEED_LABELS[kind]})", url, config.origin + url, FEED_TYPES[kind]))
     return tuple(refs)
 
 
