@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -127,7 +127,7 @@ def _check_value(key: str, value: Any, problems: Problems, path: Path, line: int
         problems.add(path, line, message)
         return None
     if key == "footer_links":
-        links: list[dict[str, str]] = value
+        links = cast(list[dict[str, str]], value)
         return tuple(FooterLink(item["text"], item["url"]) for item in links)
     if key in ("base_url", "agency_url"):
         return value if str(value).endswith("/") or key == "agency_url" else f"{value}/"
