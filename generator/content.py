@@ -25,6 +25,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 ALIAS_PATTERN = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 TEXT_MAX = 500
+# Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
+BODY_MAX = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,8 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
+    elif len(doc.body) > BODY_MAX:
+        problems.add(path, doc.body_line, f"the request text is {len(doc.body):,} characters long; the limit is {BODY_MAX:,}: shorten it")
     problems.raise_if_errors()
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
@@ -108,10 +112,21 @@ def _unknown_keys(doc: Document, known: tuple[str, ...], problems: Problems) -> 
 def _type_problem(doc: Document, key: str, wanted: str) -> str:
     value = doc.meta[key]
     raw = doc.raw_scalars.get(key)
+    if value is None:
+        return f"{key} is empty: write a value after '{key}:'"
     if raw is not None and not isinstance(value, str) and wanted == "text":
-        shown = "empty (null)" if value is None else f"{type_name(value)} {value!r}"
-        return f"{key} must be text, but YAML reads {raw!r} as {shown}; put it in quotes: {key}: \"{raw}\""
+        raw = raw if len(raw) <= 40 else raw[:40] + "…"
+        return f"{key} must be text, but YAML reads {raw!r} as {_shown(value)}; put it in quotes: {key}: \"{raw}\""
     return f"{key} must be {wanted}, not {type_name(value)} {value!r}"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value)
+    return f"{type_name(value)} {text if len(text) <= 40 else text[:40] + '…'}"
 
 
 def type_name(value: Any) -> str:

@@ -71,6 +71,7 @@ class Problems:
 def display_path(path: Path) -> str:
     """The path as an editor would type it: relative to the working folder when inside it."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        absolute = Path(os.path.abspath(path))
+        return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else str(path)
     except (OSError, ValueError):
         return str(path)

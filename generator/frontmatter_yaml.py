@@ -12,6 +12,8 @@ import yaml
 from .errors import SiteError
 
 MAX_DEPTH = 20
+# Real submissions are a few kilobytes; the limit keeps one hostile file from stalling a build.
+MAX_FILE_BYTES = 500_000
 HANDLER = frontmatter.default_handlers.YAMLHandler()
 
 
@@ -67,6 +69,8 @@ FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_t
 
 def decode(path: Path, raw: bytes) -> str:
     """Bytes to text with '\\n' line endings; a UTF-8 BOM is fine, anything else non-UTF-8 is an error."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise SiteError.single(path, 1, f"is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: shorten it or split it into several submissions")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import Problems
@@ -40,8 +41,21 @@ def _markdown_files(site_dir: Path, folder: Path, problems: Problems, *, recursi
         problems.add(folder, 1, f"folder is missing: create {folder.relative_to(site_dir)}/ and put .md files in it")
         return []
     content_root = (site_dir / CONTENT).resolve()
-    found = sorted(folder.rglob("*.md") if recursive else folder.glob("*.md"))
+    found = sorted(_walk(folder) if recursive else folder.glob("*.md"))
     return [path for path in found if _inside(path, content_root, problems)]
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Markdown files at any depth, following folder links (so a link out of content/ is seen and refused)."""
+    found, seen = [], set()
+    for current, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in seen:  # a link back up the tree
+            folders.clear()
+            continue
+        seen.add(real)
+        found += [Path(current) / name for name in files if name.endswith(".md")]
+    return found
 
 
 def _inside(path: Path, content_root: Path, problems: Problems) -> bool:

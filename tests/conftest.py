@@ -61,3 +61,13 @@ def run_topicsite(*args: str | Path, cwd: Path | None = None, check: bool = Fals
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def errors_of(site: Path) -> list[str]:
+    """The error lines a failing build prints, with paths relative to the site folder."""
+    result = run_topicsite("build", ".", cwd=site)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Build failed: ")
+    return [line for line in lines[:-1] if ": warning: " not in line]
