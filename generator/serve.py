@@ -149,6 +149,7 @@ def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) ->
     watcher.start()
     host, port = server.server_address[:2]
     host = f"[{host}]" if ":" in str(host) else host
+    echo(f"Preview files in {output_dir} (removed on exit).")
     echo(f"Serving the site at http://{host}:{port}{state.snapshot.base_path} (Ctrl-C to stop)")
     try:
         server.serve_forever(poll_interval=0.2)
