@@ -20,6 +20,10 @@ PLACEHOLDER = "Replace this line with the request text, in Markdown."
 ID_ATTEMPTS = 100
 ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
+# Letters that NFKD does not split into an ASCII letter and an accent.
+LIGATURES = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                           "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ı": "i"})
+
 Clock = Callable[[], datetime]
 TwoDigits = Callable[[], int]
 
@@ -103,7 +107,7 @@ def yaml_quote(value: str) -> str:
 
 def slugify(title: str) -> str:
     """Lowercase ASCII words joined by '-', accents transliterated: 'Política pública' -> 'politica-publica'."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    ascii_text = unicodedata.normalize("NFKD", title.translate(LIGATURES)).encode("ascii", "ignore").decode("ascii")
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
