@@ -119,6 +119,7 @@ def _http_links(path: Path, text: str, body_line: int) -> Iterator[Problem]:
     lines = text.split("\n")
     for number, line in enumerate(lines[body_line - 1:], start=body_line):
         for url in HTTP_LINK.findall(line):
+            url = url.rstrip(".,;:!?")
             yield Problem(path, number, f"the link {url} uses http:; use https: if that site offers it", "warning")
 
 
@@ -151,17 +152,42 @@ def check_output(site: Site, files: list[OutputFile]) -> list[Problem]:
         for feed in site.feeds:
             found += check_feed(root / feed.output_path, data[feed.output_path], feed.ref.absolute_url, base_url)
         sources = {output.path: output.source for output in files}
-        return [_at_source(problem, root, sources) for problem in found]
+        return _without_repeats([_at_source(problem, root, sources) for problem in found])
 
 
-def _at_source(problem: Problem, root: Path, sources: dict[str, str]) -> Problem:
-    """A problem in a built file, reported at the source it was made from (the line of the link where it can tell)."""
+def _at_source(problem: Problem, root: Path, sources: dict[str, str]) -> tuple[Problem, bool]:
+    """A problem in a built file, reported at the source it was made from; True when the exact line was found."""
     built = problem.path.relative_to(root).as_posix()
     source, line = _split_source(sources.get(built, ""))
     if source is None:
-        return dataclasses.replace(problem, path=Path(built))
-    line = _link_line(source, problem.message) or line
-    return dataclasses.replace(problem, path=source, line=line, message=f"in the built {built}, line {problem.line}: {problem.message}")
+        return dataclasses.replace(problem, path=Path(built)), False
+    exact = _source_line(source, problem.message)
+    message = f"in the built {built}, line {problem.line}: {problem.message}"
+    return dataclasses.replace(problem, path=source, line=exact or line, message=message), exact is not None
+
+
+def _without_repeats(located: list[tuple[Problem, bool]]) -> list[Problem]:
+    """One finding per fault: a link in a submission also shows on topic pages, one in a template on every page."""
+    found_in_source = {_original(p) for p, exact in located if exact}
+    repeats: dict[str, list[Problem]] = {}
+    for problem, exact in located:
+        if not exact and _original(problem) not in found_in_source:
+            repeats.setdefault(_original(problem), []).append(problem)
+    once = [group[0] if len(group) == 1 else _also_in(group) for group in repeats.values()]
+    return [p for p, exact in located if exact] + once
+
+
+def _also_in(group: list[Problem]) -> Problem:
+    more = len(group) - 1
+    note = f" (and the same in {more} more built {'file' if more == 1 else 'files'}: it may come from a template)"
+    return dataclasses.replace(group[0], message=group[0].message + note)
+
+
+def _original(problem: Problem) -> str:
+    """What a finding is about, whatever built file it is in: the link's tag for links, else the message."""
+    original = problem.message.split(": ", 1)[1]
+    label = LINK_LABEL.match(original)
+    return label[0] if label else original
 
 
 def _split_source(source: str) -> tuple[Path | None, int]:
@@ -171,16 +197,33 @@ def _split_source(source: str) -> tuple[Path | None, int]:
     return (Path(match[1]), int(match[2])) if match else (Path(source), 1)
 
 
-def _link_line(source: Path, message: str) -> int | None:
-    """The line of a Markdown source that holds the link a message is about."""
-    label = LINK_LABEL.match(message)
-    if not label or source.suffix != ".md" or not label[1]:
+def _source_line(source: Path, message: str) -> int | None:
+    """The line of a Markdown source that holds what a message is about: a link's target, or the title."""
+    if source.suffix != ".md":
         return None
     try:
-        lines = read_text(source).split("\n")
+        text = read_text(source)
     except (SiteError, OSError):
         return None
-    return next((number for number, line in enumerate(lines, start=1) if label[1] in line), None)
+    if message.startswith("the title "):
+        return _key_line(text, "title") if re.search(r"^title\s*:", text, re.MULTILINE) else None
+    label = LINK_LABEL.match(message)
+    if not label or not label[1]:
+        return None
+    lines = text.split("\n")
+    for target in _as_written(label[1]):
+        found = next((number for number, line in enumerate(lines, start=1) if target in line), None)
+        if found:
+            return found
+    return None
+
+
+def _as_written(href: str) -> list[str]:
+    """A link as the Markdown may have it: as built, or a #fragment without the id prefix rendering adds."""
+    if not href.startswith("#"):
+        return [href]
+    parts = href[1:].split("-")
+    return [href] + ["#" + "-".join(parts[k:]) for k in range(1, len(parts))]
 
 
 def findings_json(findings: list[Problem]) -> str:
