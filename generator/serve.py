@@ -147,8 +147,8 @@ def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) ->
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(site_dir, builder.rebuild, stop), name="topicsite-watch", daemon=True)
     watcher.start()
-    host, port = server.server_address[:2]
-    host = f"[{host}]" if ":" in str(host) else host
+    host, port = str(server.server_address[0]), server.server_address[1]
+    host = f"[{host}]" if ":" in host else host
     echo(f"Preview files in {output_dir} (removed on exit).")
     echo(f"Serving the site at http://{host}:{port}{state.snapshot.base_path} (Ctrl-C to stop)")
     try:
