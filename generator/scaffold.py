@@ -12,9 +12,8 @@ from pathlib import Path
 
 from . import paths
 from .config import read_config
-from .content import parse_submission, parse_topic
+from .content import parse_submission, parse_topic, unknown_topic_message
 from .errors import Problem, SiteError
-from .site import unknown_topic_message
 
 PLACEHOLDER = "Replace this line with the request text, in Markdown."
 ID_ATTEMPTS = 100
