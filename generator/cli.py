@@ -35,7 +35,8 @@ def reports_site_errors(command: F) -> F:
         except SiteError as error:
             print_problems(error.problems)
             count = len(error.problems)
-            click.echo(f"Build failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
+            what = "Build" if command.__name__ in ("build", "serve") else f"topicsite {click.get_current_context().info_name}"
+            click.echo(f"{what} failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 

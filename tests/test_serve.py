@@ -241,3 +241,28 @@ def test_port_in_use_is_a_clear_error(serving: Callable[..., Server], make_site:
                             env={"PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and f"cannot listen on 127.0.0.1 port {server.port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_site_toml_and_a_new_templates_folder_are_watched(serving: Callable[..., Server]) -> None:
+    server = serving()
+    toml = (server.site / "site.toml").read_text()
+    (server.site / "site.toml").write_text(toml.replace("Test TTA Requests", "Renamed Requests"))
+    wait_until(lambda: "<title>Renamed Requests</title>" in server.fetch("")[2])
+    assert not (server.site / "templates").exists()
+    (server.site / "templates").mkdir()
+    (server.site / "templates/robots.txt").write_text("User-agent: *\nDisallow: /preview-only/\n")
+    wait_until(lambda: "preview-only" in server.fetch("robots.txt")[2])
+
+
+def test_a_client_trickling_its_request_is_cut_off(serving: Callable[..., Server]) -> None:
+    server = serving()
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as slow:
+        try:
+            for byte in b"GET /tta/ HTTP/1.0\r\nX-Slow: " + b"a" * 40:
+                slow.sendall(bytes([byte]))
+                time.sleep(0.5)
+            response = slow.recv(100)
+        except (ConnectionError, BrokenPipeError):
+            response = b""
+    assert response == b"" and time.monotonic() - started < 16
