@@ -1,10 +1,11 @@
-# topicsite: `make build` sets up and builds the sample site into output/; `make test` runs every test.
+# topicsite: `make build` sets up and builds the sample site into output/; `make serve` previews it;
+# `make check` checks it; `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup build test check clean
+.PHONY: setup build serve check test clean
 
 setup: $(SETUP_STAMP)
 
@@ -16,6 +17,12 @@ $(SETUP_STAMP): pyproject.toml
 
 build: setup
 	$(BIN)/topicsite build .
+
+serve: setup
+	$(BIN)/topicsite serve .
+
+check: setup
+	$(BIN)/topicsite check .
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -12,9 +12,14 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import Problem, SiteError
+from .check import CheckOptions, check_site, findings_json, summary
+from .content import alias_problem, text_problem
+from .errors import Problem, SiteError, display_path
 from .output import write_site
+from .progress import build_progress, progress_wanted
 from .render import plan
+from .scaffold import new_submission, new_topic
+from .serve import ListenError, ServeOptions, serve as run_server
 from .site import LoadOptions, load
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,7 +35,8 @@ def reports_site_errors(command: F) -> F:
         except SiteError as error:
             print_problems(error.problems)
             count = len(error.problems)
-            click.echo(f"Build failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
+            what = "Build" if command.__name__ in ("build", "serve") else f"topicsite {click.get_current_context().info_name}"
+            click.echo(f"{what} failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
@@ -58,11 +64,14 @@ def main() -> None:
 def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, no_wait: bool, quiet: bool, verbose: bool) -> None:
     """Build the site in SITE_DIR into its output folder."""
     started = time.perf_counter()
-    site = load(site_dir, LoadOptions(drafts=drafts, future=future))
+    with build_progress(progress_wanted(quiet)) as step:
+        site = load(site_dir, LoadOptions(drafts=drafts, future=future))
+        step("rendering")
+        files = plan(site)
+        step("writing")
+        result = write_site(files, output_dir or site_dir / "output", site_dir, wait=not no_wait)
     if not quiet:
         print_problems(site.warnings)
-    files = plan(site)
-    result = write_site(files, output_dir or site_dir / "output", site_dir, wait=not no_wait)
     if verbose:
         for path in result.changed:
             click.echo(f"wrote {path}")
@@ -71,3 +80,77 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
         seconds = time.perf_counter() - started
         click.echo(f"Built {pages} pages and {len(site.feeds)} feeds in {seconds:.2f} s: "
                    f"{len(result.changed)} of {result.files} files changed, {result.removed} removed.")
+
+
+@main.command()
+@SITE_DIR
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on; the default is this machine only.")
+@click.option("--drafts", is_flag=True, help="Include drafts, marked as such.")
+@click.option("--future", is_flag=True, help="Include submissions dated in the future.")
+@reports_site_errors
+def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool) -> None:
+    """Build SITE_DIR, serve it, and rebuild and reload the browser on every change."""
+    try:
+        run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future), click.echo)
+    except ListenError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _one_line_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Reject text that would break a front matter line (control characters, empty)."""
+    message = text_problem(param.name or "value", value) if value is not None else None
+    if message:
+        raise click.BadParameter(message)
+    return value.strip() if value is not None else None
+
+
+def _aliases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    for alias in value:
+        message = alias_problem(alias)
+        if message:
+            raise click.BadParameter(message)
+    return value
+
+
+SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default=True, metavar="SITE_DIR", type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
+
+
+@main.command()
+@click.option("--by", "submitted_by", required=True, callback=_one_line_text, help="Who submitted it (submitted_by).")
+@click.option("--topic", "topics", required=True, multiple=True, help="A topic slug; repeat for more topics.")
+@click.option("--title", callback=_one_line_text, help="A title [default: the id].")
+@SITE_OPTION
+@reports_site_errors
+def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir: Path) -> None:
+    """Create a submission file with a new id, dated now in the site's timezone, and print its path."""
+    path = new_submission(site_dir, submitted_by, list(dict.fromkeys(topics)), title)
+    click.echo(display_path(path))
+
+
+@main.command("new-topic")
+@click.argument("title", callback=_one_line_text)
+@click.option("--alias", "aliases", multiple=True, callback=_aliases, help="An old URL path that redirects to the topic, such as /taxonomy/term/3485; repeatable.")
+@SITE_OPTION
+@reports_site_errors
+def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> None:
+    """Create content/topics/<slug>.md for TITLE (never overwriting one) and print its path."""
+    click.echo(display_path(new_topic(site_dir, title, aliases)))
+
+
+@main.command()
+@SITE_DIR
+@click.option("--strict", is_flag=True, help="Count warnings as errors.")
+@click.option("--drafts", is_flag=True, help="Include drafts, as build --drafts does.")
+@click.option("--future", is_flag=True, help="Include submissions dated in the future.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the findings.")
+def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_format: str) -> None:
+    """Check SITE_DIR without writing its output: content, links and #fragments, feeds, titles, sitemap."""
+    findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict))
+    if output_format == "json":
+        click.echo(findings_json(findings))
+    else:
+        for finding in findings:
+            click.echo(finding.format())
+        click.echo(summary(findings))
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)

@@ -273,11 +273,19 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
         return ()
     good = []
     for alias in items:
-        if not ALIAS_PATTERN.match(alias) or any(part in (".", "..") for part in alias.split("/")):
-            problems.add(doc.path, line, f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces")
+        message = alias_problem(alias)
+        if message:
+            problems.add(doc.path, line, message)
         else:
             good.append((alias, line))
     return tuple(good)
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an alias cannot be a site path, or None."""
+    if not ALIAS_PATTERN.match(alias) or any(part in (".", "..") for part in alias.split("/")):
+        return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
+    return None
 
 
 def read_submission(path: Path, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:

@@ -1,0 +1,32 @@
+"""A progress bar for long builds, on a terminal only: never in CI, when stderr is piped, or with -q."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+STAGES = ("loading", "rendering", "writing")
+Step = Callable[[str], None]
+
+
+def progress_wanted(quiet: bool) -> bool:
+    """Whether to draw a bar: stderr is a terminal, not in CI (CI set), not quiet."""
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    return not quiet and not in_ci and sys.stderr.isatty()
+
+
+@contextmanager
+def build_progress(wanted: bool) -> Iterator[Step]:
+    """Yield `step(stage)`, which marks the previous stage done and names the next; the bar vanishes at the end."""
+    if not wanted:
+        yield lambda stage: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(STAGES[0], total=len(STAGES))
+        yield lambda stage: progress.update(task, advance=1, description=stage)
