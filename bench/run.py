@@ -1,0 +1,446 @@
+"""Benchmark topicsite's builds against Hugo and Pelican on one generated corpus.
+
+Usage: python bench/run.py --n 10000 [--runs 3] [--out docs/benchmarks.md]
+       python bench/run.py --smoke   (n=200, one run, topicsite only; exits 1 if a build fails)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import corpus
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / "bench" / "work"
+PELICAN_VENV = WORK / "venv-pelican"
+TOPICSITE_FLAGS = ("-q", "--no-search")
+NO_SUCH_OPTION = re.compile(r"[Nn]o such option:? '?(-[\w-]+)")
+DEFAULT_TEMPLATE = REPO / "templates" / "submission.html"
+
+COLD, NOOP, EDIT, ADD, TEMPLATE = (
+    "topicsite cold build", "topicsite no-op rebuild", "topicsite rebuild, one submission edited",
+    "topicsite rebuild, one submission added", "topicsite rebuild, one template changed",
+)
+HUGO, PELICAN = "Hugo cold build", "Pelican cold build"
+
+
+class BuildFailed(Exception):
+    """A measured command exited non-zero; carries the command and the end of its output."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One measured run: wall seconds, CPU seconds (user + sys) and peak RSS in MB."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+@dataclass(slots=True)
+class Measure:
+    """All samples of one measure, or why it has none."""
+
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    def median(self) -> float | None:
+        """Median wall time, or None without samples."""
+        return statistics.median(s.wall for s in self.samples) if self.samples else None
+
+
+def run_measured(argv: Sequence[str], cwd: Path, log: Path) -> Sample:
+    """Run a command to completion and measure it; raise BuildFailed if it exits non-zero.
+
+    os.wait4 returns the rusage of exactly this child (with its own reaped descendants),
+    so ru_maxrss is this command's peak, not the high-water mark over every child this
+    process ever had, as getrusage(RUSAGE_CHILDREN) would give. With worker processes
+    it is the largest single process's peak, not their sum.
+    """
+    with log.open("w") as out:
+        started = time.perf_counter()
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        except OSError as error:
+            raise BuildFailed(f"{' '.join(argv)} could not start: {error}") from error
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
+    if proc.returncode != 0:
+        raise BuildFailed(f"{' '.join(argv)} (in {cwd}) exited {proc.returncode}:\n{tail(log)}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def tail(log: Path, lines: int = 20) -> str:
+    """The last lines of a log file."""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def remove(*paths: Path) -> None:
+    """Delete folders if they exist."""
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass(slots=True)
+class Topicsite:
+    """Runs `topicsite build` on one site, dropping flags that the installed version rejects."""
+
+    exe: Path
+    site: Path
+    log: Path
+    flags: list[str] = field(default_factory=lambda: list(TOPICSITE_FLAGS))
+    dropped: list[str] = field(default_factory=list)
+
+    def build(self) -> Sample:
+        """One build, measured."""
+        while True:
+            try:
+                return run_measured([str(self.exe), "build", str(self.site), *self.flags], self.site, self.log)
+            except BuildFailed:
+                if not self.drop_rejected_flag():
+                    raise
+
+    def drop_rejected_flag(self) -> bool:
+        """If the last build was a usage error naming one of our flags, stop passing it."""
+        found = NO_SUCH_OPTION.search(self.log.read_text(errors="replace"))
+        if not found or found[1] not in self.flags:
+            return False
+        self.flags.remove(found[1])
+        self.dropped.append(found[1])
+        return True
+
+    def cold(self) -> Sample:
+        """A build with no output folder and no cache."""
+        remove(self.site / "output", self.site / ".cache")
+        return self.build()
+
+
+def corpus_dir(n: int, topics: int, seed: int) -> Path:
+    """The cached corpus for these parameters, generated on first use."""
+    fingerprint = hashlib.sha256(Path(corpus.__file__).read_bytes() + repr(corpus.hugo_version()).encode())
+    path = WORK / f"corpus-n{n}-t{topics}-s{seed}-{fingerprint.hexdigest()[:10]}"
+    if not (path / "corpus.json").exists():
+        print(f"generating corpus into {path} ...", flush=True)
+        remove(path)
+        corpus.write_all(corpus.make_corpus(n, topics, seed), path)
+    return path
+
+
+def working_copy(source: Path, run_dir: Path) -> Path:
+    """A fresh copy of the topicsite site, which the rebuild measures edit."""
+    target = run_dir / "topicsite"
+    remove(target)
+    shutil.copytree(source / "topicsite", target)
+    return target
+
+
+def edit_submission(site: Path, run: int) -> None:
+    """Append a sentence to the first submission file."""
+    path = min((site / "content" / "submissions").rglob("*.md"))
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"\nThis request was updated (benchmark edit {run + 1}).\n")
+
+
+def add_submission(site: Path, run: int) -> None:
+    """Write one new submission dated after every generated one."""
+    when = datetime(2024, 1, 1, 9, 30) + timedelta(days=run)
+    corpus.write_topicsite_submission(site, corpus.Submission(
+        f"{when:%Y%m%d}-{when.hour}{when:%M%S}-00", when, "Benchmark O'Runner", (first_topic(site),),
+        "A new request added by the benchmark, with *emphasis* & an ampersand."))
+
+
+def first_topic(site: Path) -> str:
+    """The slug of the first topic file."""
+    return min((site / "content" / "topics").glob("*.md")).stem
+
+
+def change_template(site: Path) -> None:
+    """Append an HTML comment to the site's copy of submission.html."""
+    with (site / "templates" / "submission.html").open("a", encoding="utf-8") as out:
+        out.write("<!-- benchmark edit -->\n")
+
+
+def measure_topicsite(tool: Topicsite, runs: int) -> list[Measure]:
+    """Cold build, then each kind of rebuild, `runs` times over."""
+    has_template = DEFAULT_TEMPLATE.exists()
+    if has_template:
+        (tool.site / "templates").mkdir(exist_ok=True)
+        shutil.copy(DEFAULT_TEMPLATE, tool.site / "templates" / "submission.html")
+    steps: list[tuple[str, Callable[[int], None]]] = [
+        (NOOP, lambda run: None),
+        (EDIT, lambda run: edit_submission(tool.site, run)),
+        (ADD, lambda run: add_submission(tool.site, run)),
+    ]
+    if has_template:
+        steps.append((TEMPLATE, lambda run: change_template(tool.site)))
+    measures = {name: Measure(name) for name in (COLD, *(name for name, _ in steps))}
+    for run in range(runs):
+        print(f"topicsite run {run + 1}/{runs}", flush=True)
+        measures[COLD].samples.append(tool.cold())
+        for name, change in steps:
+            change(run)
+            measures[name].samples.append(tool.build())
+    skipped = [] if has_template else [Measure(TEMPLATE, note="skipped: templates/submission.html is not in the repo")]
+    return [*measures.values(), *skipped]
+
+
+def measure_hugo(source: Path, run_dir: Path, runs: int) -> Measure:
+    """Hugo cold builds, or a note that Hugo is not installed."""
+    exe = shutil.which("hugo")
+    if not exe:
+        return Measure(HUGO, note="not installed")
+    site, out = source / "hugo", run_dir / "hugo-output"
+    measure = Measure(HUGO)
+    for run in range(runs):
+        print(f"hugo run {run + 1}/{runs}", flush=True)
+        remove(out, site / "resources")
+        measure.samples.append(run_measured(
+            [exe, "--source", str(site), "--destination", str(out), "--quiet"], site, run_dir / "hugo.log"))
+    return measure
+
+
+def pelican_exe() -> str | None:
+    """Pelican from bench/work/venv-pelican, else from PATH."""
+    local = PELICAN_VENV / "bin" / "pelican"
+    return str(local) if local.exists() else shutil.which("pelican")
+
+
+def measure_pelican(source: Path, run_dir: Path, runs: int) -> Measure:
+    """Pelican cold builds, or a note that Pelican is not installed."""
+    exe = pelican_exe()
+    if not exe:
+        return Measure(PELICAN, note="not installed")
+    site, out = source / "pelican", run_dir / "pelican-output"
+    measure = Measure(PELICAN)
+    for run in range(runs):
+        print(f"pelican run {run + 1}/{runs}", flush=True)
+        remove(out)
+        measure.samples.append(run_measured(
+            [exe, "content", "-o", str(out), "-s", "pelicanconf.py", "-q"], site, run_dir / "pelican.log"))
+    return measure
+
+
+def first_line(argv: Sequence[str]) -> str:
+    """The first line a command prints, or "not installed" when it cannot run."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    # Hugo prints its build date; the report holds no timestamp but its "measured on" line.
+    return re.sub(r"\s*BuildDate=\S+", "", lines[0]) if done.returncode == 0 and lines else "not installed"
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def memory_gib() -> float:
+    """Total memory in GiB from /proc/meminfo."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def environment(exe: Path, load_before: float) -> list[tuple[str, str]]:
+    """The machine and the versions of everything measured."""
+    pelican = pelican_exe()
+    return [
+        ("CPUs (nproc)", str(len(os.sched_getaffinity(0)))),
+        ("CPU model", cpu_model()),
+        ("Memory", f"{memory_gib():.1f} GiB"),
+        ("Load average before measuring (1 min)", f"{load_before:.2f}"),
+        ("Python (topicsite)", first_line([str(exe.parent / "python"), "--version"])),
+        ("topicsite", first_line([str(exe), "--version"])),
+        ("Hugo", first_line(["hugo", "version"])),
+        ("Pelican", first_line([pelican, "--version"]) if pelican else "not installed"),
+    ]
+
+
+def seconds(value: float | None) -> str:
+    """Seconds to two decimals, or a dash."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+def table_row(measure: Measure) -> list[str]:
+    """Measure, median s, min–max s, CPU s, peak MB."""
+    if not measure.samples:
+        return [measure.name, measure.note, "", "", ""]
+    walls = [s.wall for s in measure.samples]
+    return [measure.name, seconds(measure.median()), f"{min(walls):.2f}–{max(walls):.2f}",
+            seconds(statistics.median(s.cpu for s in measure.samples)),
+            f"{max(s.peak_mb for s in measure.samples):.0f}"]
+
+
+def ratio(numerator: Measure, denominator: Measure) -> str:
+    """numerator / denominator of median wall times, or "n/a"."""
+    top, bottom = numerator.median(), denominator.median()
+    return "n/a" if top is None or not bottom else f"{top / bottom:.2f}×"
+
+
+def ratio_rows(measures: dict[str, Measure]) -> list[list[str]]:
+    """Cold build against Hugo and Pelican, and every rebuild against Hugo's cold build."""
+    hugo, pelican = measures[HUGO], measures[PELICAN]
+    rows = [[f"{COLD} / {HUGO}", ratio(measures[COLD], hugo)],
+            [f"{COLD} / {PELICAN}", ratio(measures[COLD], pelican)]]
+    rebuilds = [m for name, m in measures.items() if name not in (COLD, HUGO, PELICAN)]
+    return rows + [[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds]
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def report(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcome) -> str:
+    """The whole Markdown report."""
+    rejected = ", ".join(f"`{flag}`" for flag in outcome.dropped_flags)
+    flags_note = f"\nThe installed topicsite rejected {rejected}; its builds ran without.\n" if rejected else ""
+    results = markdown_table(["measure", "median s", "min–max s", "CPU s", "peak MB"],
+                             [table_row(m) for m in outcome.measures.values()])
+    stats = [[key.replace("_", " "), str(value)] for key, value in outcome.stats.items()]
+    return f"""# Benchmarks
+
+Generated by `python bench/run.py --n {args.n} --runs {args.runs}`; do not edit by hand.
+
+Measured on {date.today().isoformat()}.
+
+## Machine and versions
+
+{markdown_table(["", ""], env)}
+
+## Corpus
+
+{markdown_table(["parameter", "value"], stats)}
+
+Generated by `bench/corpus.py` from the seed: bodies of 40 to 400 words with lists, links, emphasis,
+figures, non-ASCII text and `& < >`; one to three topics each, Zipf-like popularity; five years of dates.
+The same content is written as a topicsite, a Hugo and a Pelican site; each builds a page per
+submission, paginated topic pages ({corpus.PER_PAGE} per page) with full text, and feeds per topic.
+
+## Results
+
+Each measure ran {args.runs} time(s); median and range of wall time, median CPU time (user + sys of
+the process and its children) and the largest peak resident memory of the measured process.
+
+{results}
+{flags_note}
+## Ratios (median wall time)
+
+{markdown_table(["ratio", "value"], ratio_rows(outcome.measures))}
+
+## Output of the last build
+
+{markdown_table(["generator", "HTML files", "XML files"], outcome.outputs)}
+
+topicsite's count includes the submissions the rebuild measures added. Hugo's includes one
+redirect page per topic (`page/1/`); Pelican's feeds are RSS and Atom per topic, Hugo's RSS only.
+
+## How it is measured
+
+- topicsite: `topicsite build SITE -q --no-search`; a cold build deletes `SITE/output` and `SITE/.cache` first.
+  The rebuilds follow it without cleaning: nothing changed; one sentence appended to one submission;
+  one new submission; an HTML comment appended to the site's copy of the default `submission.html`.
+- Hugo: `hugo --source DIR --destination OUT --quiet`, with `OUT` and `DIR/resources` deleted first.
+- Pelican: `pelican content -o OUT -s pelicanconf.py -q` with its default theme, `OUT` deleted first.
+- Wall time is `time.perf_counter` around the process; CPU time and peak memory come from `os.wait4`
+  on that process alone.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Everything a report shows besides the machine: corpus stats, measures, output counts."""
+
+    stats: dict[str, int]
+    measures: dict[str, Measure]
+    outputs: list[list[str]]
+    dropped_flags: list[str]
+
+
+def count_output(name: str, folder: Path) -> list[str]:
+    """A generator's name and how many HTML and XML files its last build wrote."""
+    def count(suffix: str) -> str:
+        return str(sum(1 for _ in folder.rglob(f"*{suffix}"))) if folder.is_dir() else "–"
+    return [name, count(".html"), count(".xml")]
+
+
+def run_all(args: argparse.Namespace) -> Outcome:
+    """Generate or reuse the corpus and take every measure."""
+    source = corpus_dir(args.n, args.topics, args.seed)
+    stats = json.loads((source / "corpus.json").read_text())
+    run_dir = WORK / ("run-smoke" if args.smoke else "run")  # so a test can run beside a benchmark
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tool = Topicsite(args.topicsite, working_copy(source, run_dir), run_dir / "topicsite.log")
+    measures = {m.name: m for m in measure_topicsite(tool, args.runs)}
+    skipped = "skipped (--smoke)"
+    measures[HUGO] = Measure(HUGO, note=skipped) if args.smoke else measure_hugo(source, run_dir, args.runs)
+    measures[PELICAN] = Measure(PELICAN, note=skipped) if args.smoke else measure_pelican(source, run_dir, args.runs)
+    outputs = [count_output("topicsite", tool.site / "output"), count_output("Hugo", run_dir / "hugo-output"),
+               count_output("Pelican", run_dir / "pelican-output")]
+    return Outcome(stats, measures, outputs, tool.dropped)
+
+
+def default_topicsite() -> Path:
+    """The repo's virtualenv topicsite, else the one on PATH."""
+    local = REPO / ".venv" / "bin" / "topicsite"
+    return local if local.exists() else Path(shutil.which("topicsite") or local)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options; --smoke sets n=200, one run, no Hugo or Pelican, no report file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="number of submissions")
+    parser.add_argument("--topics", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measure")
+    parser.add_argument("--out", type=Path, help="Markdown report [default: docs/benchmarks.md; none with --smoke]")
+    parser.add_argument("--topicsite", type=Path, default=default_topicsite(), help="topicsite executable")
+    parser.add_argument("--smoke", action="store_true", help="quick check for tests")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.n, args.runs = 200, 1
+    elif args.out is None:
+        args.out = REPO / "docs" / "benchmarks.md"
+    return args
+
+
+def main() -> int:
+    """Run the benchmark, print the report and write it where asked."""
+    args = parse_args()
+    load_before = os.getloadavg()[0]  # other work on the machine makes wall times noisy
+    try:
+        outcome = run_all(args)
+    except BuildFailed as failure:
+        print(f"build failed: {failure}", file=sys.stderr)
+        return 1
+    text = report(args, environment(args.topicsite, load_before), outcome)
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
