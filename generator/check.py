@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import paths
-from .checks import check_feed, check_links, check_sitemap, check_titles
+from .checks import check_links, check_sitemap, check_titles
+from .feedcheck import check_feed
 from .config import Config, read_config
 from .content import read_text, parse_submission, parse_topic
 from .errors import Problem, Problems, SiteError, display_path

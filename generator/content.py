@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import did_you_mean
-from .errors import Problems, SiteError
+from .errors import Problems
 from .frontmatter_yaml import Document, decode, parse_document
 
 SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")

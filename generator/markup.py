@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -10,7 +11,7 @@ import markdown
 import nh3
 
 # Bump when the options below change, so cached renderings are not reused.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "footnotes": {"SEPARATOR": "-"},
@@ -37,6 +38,7 @@ ATTRIBUTES = {
 ALLOWED_CLASSES = {"div": {"footnote"}, "sup": {"footnote-ref"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 URL_ATTRIBUTES = {"href", "src"}
+ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 
 @functools.cache
@@ -53,11 +55,13 @@ def render_markdown(text: str, page_url: str, id_prefix: str = "") -> str:
 
 def sanitize(html: str, page_url: str, id_prefix: str = "") -> str:
     """Keep ordinary formatting only: no scripts, styles, frames, event handlers or unsafe URLs."""
+    own_ids = set(ID_ATTRIBUTE.findall(html))
+
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "id":
             return id_prefix + value
         if attribute in URL_ATTRIBUTES:
-            return _safe_url(value, page_url, id_prefix)
+            return _safe_url(value, page_url, id_prefix if value[1:] in own_ids else "")
         if attribute == "class" and tag == "code":
             return value if value.startswith("language-") else None
         return value

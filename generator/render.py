@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from .errors import Problem, SiteError, display_path
-from .feeds import render_feed, updated
+from .feeds import render_feed
 from .model import Site
 
 SITEMAP_TEMPLATE = "sitemap.xml"

@@ -71,3 +71,6 @@ def errors_of(site: Path) -> list[str]:
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("Build failed: ")
     return [line for line in lines[:-1] if ": warning: " not in line]
+
+
+from serving import serving  # noqa: E402,F401  (a fixture for tests/test_serve*.py)

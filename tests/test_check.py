@@ -57,8 +57,8 @@ def test_broken_fragment_reported_at_its_markdown_line_once(make_site: MakeSite)
     site = make_site({FIRST: submission(body="Text.\n\n## Details\n\nSee [details](#detail).")})
     [finding] = findings(site)
     assert finding.startswith(f"{FIRST}:10: error: in the built submissions/20230331-82332-92/index.html, line ")
-    assert finding.endswith('<a href="#20230331-82332-92-detail"> is broken: submissions/20230331-82332-92/index.html '
-                            'has no element with id="20230331-82332-92-detail"')
+    assert finding.endswith('<a href="#detail"> is broken: submissions/20230331-82332-92/index.html '
+                            'has no element with id="detail"')
 
 
 def test_broken_link_in_a_template_is_reported_once(make_site: MakeSite) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from feedgen.feed import FeedGenerator
 
-from generator.checks import check_feed, check_links, check_sitemap, check_titles
+from generator.checks import check_links, check_sitemap, check_titles
+from generator.feedcheck import check_feed
 from generator.errors import Problem
 from validators import assert_valid_atom, assert_valid_rss, internal_links
 

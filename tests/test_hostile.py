@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MakeSite, errors_of, run_topicsite, submission
+from conftest import MakeSite, errors_of, run_topicsite
 from safety import site_active_content
 
 SUB = "content/submissions/x.md"

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from test_serve import Server, raw_request, serving  # noqa: F401  (serving is a fixture)
+from serving import Server, raw_request
 
 PAGES = ["", "topics/", "topics/community-policing/", "submissions/20230331-82332-92/", "rss.xml", "atom.xml"]
 
