@@ -42,7 +42,8 @@ def _markdown_files(site_dir: Path, folder: Path, problems: Problems, *, recursi
         return []
     content_root = (site_dir / CONTENT).resolve()
     found = sorted(_walk(folder) if recursive else folder.glob("*.md"))
-    return [path for path in found if _inside(path, content_root, problems)]
+    linked: dict[Path, bool] = {}
+    return [path for path in found if _inside(path, content_root, problems, linked)]
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -58,8 +59,15 @@ def _walk(folder: Path) -> list[Path]:
     return found
 
 
-def _inside(path: Path, content_root: Path, problems: Problems) -> bool:
-    if path.is_symlink() or any(parent.is_symlink() for parent in path.parents):
+def _linked(folder: Path, known: dict[Path, bool]) -> bool:
+    """Whether a folder or any folder above it is a symbolic link (remembered: files share folders)."""
+    if folder not in known:
+        known[folder] = folder.is_symlink() or (folder.parent != folder and _linked(folder.parent, known))
+    return known[folder]
+
+
+def _inside(path: Path, content_root: Path, problems: Problems, linked: dict[Path, bool]) -> bool:
+    if path.is_symlink() or _linked(path.parent, linked):
         if not path.resolve().is_relative_to(content_root):
             problems.add(path, 1, "is a symbolic link to a file outside content/; copy the file into content/ instead")
             return False

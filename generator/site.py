@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -14,9 +15,11 @@ from markupsafe import Markup
 
 from . import paths
 from .config import Config, read_config
-from .content import SubmissionSource, TopicSource, read_submission, read_topic
+from .cache import Cache
+from .content import SubmissionSource, TopicSource, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
+from .prepare import prepare, submission_url
 from .model import Alias, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
@@ -35,21 +38,21 @@ class LoadOptions:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-def load(site_dir: Path, options: LoadOptions | None = None) -> Site:
-    """Read a whole site folder; raise SiteError listing every problem found."""
+def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None = None) -> Site:
+    """Read a whole site folder; raise SiteError listing every problem found. The cache only saves time."""
     options = options or LoadOptions()
     problems = Problems()
     site_dir = site_dir.resolve()
     config = _config(site_dir, problems)
     topic_sources = _parse_all(paths.topic_files(site_dir, problems), read_topic, problems)
     slugs = {t.slug for t in topic_sources}
-    submission_sources = _parse_all(
-        paths.submission_files(site_dir, problems), lambda p: read_submission(p, config.zone, slugs), problems
-    )
+    prepared = prepare(paths.submission_files(site_dir, problems), config.zone, config.base_path, slugs, cache or Cache.disabled())
+    problems.extend(prepared.problems)
+    submission_sources = prepared.sources
     _check_ids(submission_sources, problems)
     problems.raise_if_errors()
     included = _included(submission_sources, options, problems)
-    site = _index(site_dir, config, topic_sources, included, options, problems)
+    site = _index(site_dir, config, topic_sources, included, prepared.bodies, options, problems)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
@@ -100,9 +103,9 @@ def _included(sources: list[SubmissionSource], options: LoadOptions, problems: P
 
 
 def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
-           options: LoadOptions, problems: Problems) -> Site:
+           bodies: dict[Path, str], options: LoadOptions, problems: Problems) -> Site:
     titles = {t.slug: t.title for t in topic_sources}
-    submissions = sorted((_submission(config, s, titles) for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    submissions = sorted((_submission(config, s, titles, bodies[s.path]) for s in sources), key=lambda s: (s.date, s.id), reverse=True)
     by_topic: dict[str, list[Submission]] = defaultdict(list)
     for submission in submissions:
         for link in submission.topics:
@@ -130,16 +133,16 @@ def topic_url(config: Config, slug: str) -> str:
     return f"{config.base_path}topics/{slug}/"
 
 
-def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str]) -> Submission:
+def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], html: str) -> Submission:
     site_path = f"submissions/{source.id}/"
-    url = config.base_path + site_path
+    url = submission_url(config.base_path, source.id)
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
         date_display=display_date(source.date), draft=source.draft,
         topics=tuple(Link(topic_titles[slug], topic_url(config, slug)) for slug in source.topic_slugs),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
-        body_html=Markup(render_markdown(source.body, url, f"{source.id}-")),
+        body_html=Markup(html),
         url=url, absolute_url=config.origin + url, output_path=paths.output_path(site_path),
     )
 
@@ -158,8 +161,12 @@ def feed_id(config: Config, source: SubmissionSource) -> str:
     """A feed item id that survives rebuilds and layout changes: from the site's host and the submission id."""
     if source.guid and _is_iri(source.guid):
         return source.guid
-    namespace = uuid.uuid5(uuid.NAMESPACE_DNS, config.origin.split("://", 1)[1])
-    return f"urn:uuid:{uuid.uuid5(namespace, source.guid or source.id)}"
+    return f"urn:uuid:{uuid.uuid5(_namespace(config.origin), source.guid or source.id)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _namespace(origin: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_DNS, origin.split("://", 1)[1])
 
 
 def _is_iri(value: str) -> bool:

@@ -1,0 +1,190 @@
+"""A content-addressed cache of pure work in SITE/.cache/: packs of entries, checksummed and versioned.
+
+Every key is a hash of all of an entry's inputs, so a stale entry is never found; a damaged pack
+(bad checksum, truncated, garbage, another version) is ignored whole and rebuilt. Deleting the
+folder at any time only costs a slower build.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import functools
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import __version__
+from .markup import RENDERER_VERSION
+
+CACHE_DIR = ".cache"
+MAGIC = b"topicsite-cache\n"
+DIGEST_SIZE = 32
+LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "feedgen", "pyyaml", "python-frontmatter", "lxml")
+
+
+
+def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
+    """Rebuild a read-only mapping from a pickle."""
+    return MappingProxyType(mapping)
+
+
+# Parsed front matter holds read-only mappings; let them cross process boundaries and into packs.
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
+
+
+def key(*parts: str | bytes) -> bytes:
+    """A hash of several inputs, unambiguous however they are split."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+@functools.cache
+def code_version() -> str:
+    """topicsite's version, the renderer's version, a hash of topicsite's own code and its libraries' versions."""
+    package = Path(__file__).parent
+    sources = sorted(package.rglob("*.py"))
+    libraries = [f"{name}={_library_version(name)}" for name in LIBRARIES]
+    code = key(*(p.relative_to(package).as_posix() for p in sources), *(p.read_bytes() for p in sources))
+    return key(__version__, RENDERER_VERSION, *libraries, code).hex()[:16]
+
+
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+class Pack:
+    """One kind of entry (parsed files, rendered Markdown, ...): read whole at start, written whole at the end."""
+
+    def __init__(self, path: Path | None, version: str) -> None:
+        self.path = path
+        self.version = version
+        self.old: dict[bytes, Any] = _read_pack(path, version) if path else {}
+        self.new: dict[bytes, Any] = {}
+        self.hits = 0
+
+    def get(self, entry_key: bytes) -> Any | None:
+        """The entry stored under a key, or None; an entry found is kept for the next build."""
+        value = self.old.get(entry_key)
+        if value is not None:
+            self.new[entry_key] = value
+            self.hits += 1
+        return value
+
+    def put(self, entry_key: bytes, value: Any) -> None:
+        self.new[entry_key] = value
+
+    def changed(self) -> bool:
+        """Whether saving would change the pack: entries added, or old ones no longer used."""
+        return self.new.keys() != self.old.keys()
+
+    def save(self) -> None:
+        """Write the entries used in this build (old unused ones are dropped), atomically."""
+        if self.path is None or not self.changed():
+            return
+        payload = pickle.dumps((self.version, self.new), protocol=pickle.HIGHEST_PROTOCOL)
+        _write_atomic(self.path, MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def _read_pack(path: Path, version: str) -> dict[bytes, Any]:
+    """A pack's entries; an empty dict when it is missing, damaged or from another version."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    head = len(MAGIC) + DIGEST_SIZE
+    if not data.startswith(MAGIC) or hashlib.sha256(data[head:]).digest() != data[len(MAGIC):head]:
+        return {}
+    try:
+        stored_version, entries = pickle.loads(data[head:])
+    except Exception:  # the checksum matched, so this is a pack from an incompatible topicsite: ignore it
+        return {}
+    if stored_version != version or not isinstance(entries, dict):
+        return {}
+    return entries
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Cache:
+    """The packs of one site: parsed files, rendered bodies, output file digests, output manifests."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.version = code_version()
+        self.folder = folder / self.version if folder else None
+        self.packs: dict[str, Pack] = {}
+        if folder:
+            _remove_other_versions(folder, self.version)
+            _ignore_in_git(folder)
+
+    @classmethod
+    def for_site(cls, site_dir: Path) -> Cache:
+        """The cache in SITE/.cache/."""
+        return cls(site_dir.resolve() / CACHE_DIR)
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        """A cache that remembers nothing: every build is cold."""
+        return cls(None)
+
+    def pack(self, name: str) -> Pack:
+        """The pack of one kind of entry, read on first use."""
+        if name not in self.packs:
+            self.packs[name] = Pack(self.folder / f"{name}.pack" if self.folder else None, self.version)
+        return self.packs[name]
+
+    def save(self) -> None:
+        for pack in self.packs.values():
+            pack.save()
+
+
+def _remove_other_versions(folder: Path, version: str) -> None:
+    """Entries of other topicsite versions can never be found again: delete them."""
+    try:
+        others = [p for p in folder.iterdir() if p.is_dir() and p.name != version]
+    except OSError:
+        return
+    for other in others:
+        _remove_tree(other.iterdir())
+        try:
+            other.rmdir()
+        except OSError:
+            pass
+
+
+def _remove_tree(paths: Iterable[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """A .gitignore inside the cache keeps it out of git even if the site's own ignore rules forget it."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore.write_text("*\n")

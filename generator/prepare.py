@@ -1,0 +1,143 @@
+"""Parse submission files and render their bodies: memoized in the cache, the rest spread over all cores.
+
+Parsing is keyed by the file's path, a hash of its bytes, the site's time zone and the code
+version, and only successes are kept, so a file with errors is parsed (and reported) afresh
+every time: a cached result is always exactly what a cold parse gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .cache import Cache, Pack, key
+from .content import SubmissionSource, parse_submission
+from .errors import Problem, SiteError
+from .frontmatter_yaml import decode
+from .markup import render_markdown
+from .parallel import map_chunked
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The submissions that parsed, their bodies as sanitized HTML by path, and every problem found."""
+
+    sources: list[SubmissionSource]
+    bodies: dict[Path, str]
+    problems: list[Problem]
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """One file's remaining work: parse it (source None) and/or render its body."""
+
+    path: Path
+    raw: bytes
+    source: SubmissionSource | None
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(SubmissionSource))[1:]
+_Result = tuple[SubmissionSource | None, str | None, tuple[Problem, ...]]
+_zone: ZoneInfo | None = None
+_base_path = "/"
+_slugs: frozenset[str] = frozenset()
+
+
+def submission_url(base_path: str, submission_id: str) -> str:
+    """A submission page's root-relative URL."""
+    return f"{base_path}submissions/{submission_id}/"
+
+
+def body_html(source: SubmissionSource, base_path: str) -> str:
+    """A submission's body as sanitized HTML, links resolved against its page."""
+    return render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-")
+
+
+def body_key(source: SubmissionSource, base_path: str) -> bytes:
+    """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
+    return key("body", source.body, submission_url(base_path, source.id), f"{source.id}-")
+
+
+def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str], cache: Cache) -> Prepared:
+    """Parse every submission file and render every body, reusing what the cache holds."""
+    parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
+    tasks, results = [], {}
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
+            continue
+        source = _source(path, parsed.get(_parse_key(path, raw, zone)), topic_slugs)
+        html = rendered.get(body_key(source, base_path)) if source else None
+        if source and html is not None:
+            results[path] = (source, html, ())
+        else:
+            tasks.append(_Task(path, raw, source))
+    for task, result in zip(tasks, _run(tasks, zone, base_path, topic_slugs)):
+        results[task.path] = result
+        _remember(task, result, zone, base_path, parsed, rendered)
+    return _collect(paths, results)
+
+
+def _parse_key(path: Path, raw: bytes, zone: ZoneInfo) -> bytes:
+    return key("parsed", str(path), zone.key, hashlib.sha256(raw).digest())
+
+
+def _fields(source: SubmissionSource) -> tuple[Any, ...]:
+    """A parsed file for the cache: every field but the path (the key holds it; Path objects unpickle slowly)."""
+    return tuple(getattr(source, name) for name in FIELDS)
+
+
+def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[str]) -> SubmissionSource | None:
+    """A cached parse, if its topics all still exist (a cold parse would otherwise report them)."""
+    if fields is None:
+        return None
+    source = SubmissionSource(path, *fields)
+    return source if all(slug in topic_slugs for slug in source.topic_slugs) else None
+
+
+def _remember(task: _Task, result: _Result, zone: ZoneInfo, base_path: str, parsed: Pack, rendered: Pack) -> None:
+    source, html, problems = result
+    if source is not None and not problems:
+        parsed.put(_parse_key(task.path, task.raw, zone), _fields(source))
+        if html is not None:
+            rendered.put(body_key(source, base_path), html)
+
+
+def _collect(paths: Sequence[Path], results: dict[Path, _Result]) -> Prepared:
+    sources, bodies, problems = [], {}, []
+    for path in paths:
+        source, html, found = results[path]
+        problems.extend(found)
+        if source is not None and html is not None:
+            sources.append(source)
+            bodies[path] = html
+    return Prepared(sources, bodies, problems)
+
+
+def _run(tasks: list[_Task], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> list[_Result]:
+    global _zone, _base_path, _slugs
+    _zone, _base_path, _slugs = zone, base_path, frozenset(topic_slugs)  # forked workers inherit these
+    return map_chunked(_work, tasks)
+
+
+def _work(tasks: Sequence[_Task]) -> list[_Result]:
+    """Parse and render a chunk of files (runs in a worker process)."""
+    assert _zone is not None
+    return [_one(task, _zone, _base_path, _slugs) for task in tasks]
+
+
+def _one(task: _Task, zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> _Result:
+    source = task.source
+    if source is None:
+        try:
+            source = parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
+        except SiteError as error:
+            return None, None, error.problems
+    return source, body_html(source, base_path), ()
