@@ -12,15 +12,14 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .build import build_site
 from .check import CheckOptions, check_site, findings_json, summary
 from .content import alias_problem, text_problem
 from .errors import Problem, SiteError, display_path
-from .output import write_site
 from .progress import build_progress, progress_wanted
-from .render import plan
 from .scaffold import new_submission, new_topic
 from .serve import ListenError, ServeOptions, serve as run_server
-from .site import LoadOptions, load
+from .site import LoadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -65,11 +64,8 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
     """Build the site in SITE_DIR into its output folder."""
     started = time.perf_counter()
     with build_progress(progress_wanted(quiet)) as step:
-        site = load(site_dir, LoadOptions(drafts=drafts, future=future))
-        step("rendering")
-        files = plan(site)
-        step("writing")
-        result = write_site(files, output_dir or site_dir / "output", site_dir, wait=not no_wait)
+        built = build_site(site_dir, output_dir, LoadOptions(drafts=drafts, future=future), wait=not no_wait, step=step)
+    site, files, result = built.site, built.files, built.result
     if not quiet:
         print_problems(site.warnings)
     if verbose:

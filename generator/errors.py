@@ -35,6 +35,10 @@ class SiteError(Exception):
         self.problems = tuple(sorted(problems, key=Problem.sort_key))
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[SiteError], tuple[tuple[Problem, ...]]]:
+        """Pickle by problems, so an error raised in a worker process arrives whole."""
+        return (SiteError, (self.problems,))
+
     @classmethod
     def single(cls, path: Path, line: int, message: str) -> SiteError:
         return cls([Problem(path, line, message)])

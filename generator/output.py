@@ -39,7 +39,7 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, site_dir: Path, *,
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(output_dir, wait=wait):
-            _remove_leftovers(output_dir)
+            remove_leftovers(output_dir)
             return _write_and_swap(list(files), output_dir)
     except OSError as error:
         raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None
@@ -50,8 +50,8 @@ def _write_and_swap(files: list[OutputFile], output_dir: Path) -> WriteResult:
     try:
         changed = _fill(staging, files, output_dir)
         (staging / MARKER).write_bytes(MARKER_TEXT)
-        removed = _count_removed(files, output_dir)
-        _swap(staging, output_dir)
+        removed = count_removed(files, output_dir)
+        swap(staging, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteResult(len(files), tuple(changed), removed)
@@ -64,20 +64,20 @@ def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
         target = staging / output.path
         target.parent.mkdir(parents=True, exist_ok=True)
         old = previous / output.path
-        if not (_same_bytes(old, output.data) and _link(old, target)):
+        if not (same_bytes(old, output.data) and link_or_copy(old, target)):
             target.write_bytes(output.data)
             changed.append(output.path)
     return changed
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _link(old: Path, new: Path) -> bool:
+def link_or_copy(old: Path, new: Path) -> bool:
     try:
         os.link(old, new)
         return True
@@ -89,14 +89,14 @@ def _link(old: Path, new: Path) -> bool:
             return False
 
 
-def _count_removed(files: list[OutputFile], previous: Path) -> int:
+def count_removed(files: list[OutputFile], previous: Path) -> int:
     if not previous.is_dir():
         return 0
     planned = {f.path for f in files} | {MARKER}
     return sum(1 for p in previous.rglob("*") if p.is_file() and p.relative_to(previous).as_posix() not in planned)
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
+def swap(staging: Path, output_dir: Path) -> None:
     """Exchange the two folders in one step where the kernel can (Linux renameat2), else by two renames."""
     if not output_dir.exists():
         os.rename(staging, output_dir)
@@ -132,7 +132,7 @@ def build_lock(output_dir: Path, *, wait: bool) -> Iterator[None]:
         yield
 
 
-def _remove_leftovers(output_dir: Path) -> None:
+def remove_leftovers(output_dir: Path) -> None:
     """Remove what a build that was killed before its swap left behind (we hold the lock, so none is running)."""
     for pattern in (f".{output_dir.name}.new-*", f".{output_dir.name}.old-*"):
         for leftover in output_dir.parent.glob(pattern):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,12 +40,27 @@ def environment(site: Site) -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page to render: its output path, template, source (for errors) and extra context."""
+
+    path: str
+    template: str
+    source: str
+    context: tuple[tuple[str, Any], ...]
+
+
 def plan(site: Site) -> list[OutputFile]:
     """Every file of the built site, checked for two sources writing one path."""
     env = environment(site)
-    files = [*_pages(site, env), *_feeds(site), *_static(site)]
-    _check_collisions(files)
+    files = [*(render_page(env, job) for job in page_jobs(site)), *_feeds(site), *static_files(site)]
+    check_collisions(files)
     return sorted(files, key=lambda f: f.path)
+
+
+def render_page(env: jinja2.Environment, job: PageJob) -> OutputFile:
+    """Render one page job."""
+    return OutputFile(job.path, _render(env, job.template, **dict(job.context)), job.source)
 
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
@@ -70,24 +85,26 @@ def site_template_dirs(env: jinja2.Environment) -> list[str]:
     return list(env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else []
 
 
-def _pages(site: Site, env: jinja2.Environment) -> Iterator[OutputFile]:
-    home = site.config.path
-    yield OutputFile("index.html", _render(env, "index.html", page=_meta(site, "", site.config.title)), str(home))
-    yield OutputFile("topics/index.html", _render(env, "topics.html", page=_meta(site, "topics/", f"Topics | {site.config.title}")), str(home))
-    yield OutputFile("404.html", _render(env, "404.html", page=_meta(site, "404.html", f"Page not found | {site.config.title}")), str(home))
+def page_jobs(site: Site) -> list[PageJob]:
+    """Every page of the site, in a fixed order."""
+    home = str(site.config.path)
+    jobs = [PageJob("index.html", "index.html", home, (("page", _meta(site, "", site.config.title)),)),
+            PageJob("topics/index.html", "topics.html", home, (("page", _meta(site, "topics/", f"Topics | {site.config.title}")),)),
+            PageJob("404.html", "404.html", home, (("page", _meta(site, "404.html", f"Page not found | {site.config.title}")),))]
     for topic in site.topics:
         for listing in topic.pages:
             title = topic.title if listing.number == 1 else f"{topic.title}, page {listing.number} of {listing.total}"
             meta = _meta(site, listing.url[len(site.config.base_path):], f"{title} | {site.config.title}")
-            yield OutputFile(listing.output_path, _render(env, "topic.html", page=meta, topic=topic, listing=listing), str(topic.source))
+            jobs.append(PageJob(listing.output_path, "topic.html", str(topic.source), (("page", meta), ("topic", topic), ("listing", listing))))
     for submission in site.submissions:
         meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {site.config.title}")
-        yield OutputFile(submission.output_path, _render(env, "submission.html", page=meta, submission=submission), str(submission.source))
+        jobs.append(PageJob(submission.output_path, "submission.html", str(submission.source), (("page", meta), ("submission", submission))))
     for alias in site.aliases:
         meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {site.config.title}")
-        yield OutputFile(alias.output_path, _render(env, "alias.html", page=meta, alias=alias), f"{alias.source}:{alias.line}")
-    yield OutputFile("sitemap.xml", _render(env, SITEMAP_TEMPLATE, lastmod=_newest(site)), str(home))
-    yield OutputFile("robots.txt", _render(env, "robots.txt"), str(home))
+        jobs.append(PageJob(alias.output_path, "alias.html", f"{alias.source}:{alias.line}", (("page", meta), ("alias", alias))))
+    jobs.append(PageJob("sitemap.xml", SITEMAP_TEMPLATE, home, (("lastmod", _newest(site)),)))
+    jobs.append(PageJob("robots.txt", "robots.txt", home, ()))
+    return jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +129,7 @@ def _feeds(site: Site) -> Iterator[OutputFile]:
         yield OutputFile(feed.output_path, render_feed(site, feed), str(feed.source))
 
 
-def _static(site: Site) -> Iterator[OutputFile]:
+def static_files(site: Site) -> Iterator[OutputFile]:
     """Static assets: the site's own first; a default is copied only where the site has no file of that name."""
     seen: set[str] = set()
     for folder in site.static_dirs:
@@ -123,7 +140,8 @@ def _static(site: Site) -> Iterator[OutputFile]:
                 yield OutputFile(relative, path.read_bytes(), str(path))
 
 
-def _check_collisions(files: list[OutputFile]) -> None:
+def check_collisions(files: Sequence[OutputFile]) -> None:
+    """Two sources must never write one output path."""
     owners: dict[str, OutputFile] = {}
     problems = []
     for output in files:

@@ -2,7 +2,7 @@
 
 The preview is built into a temporary folder of its own (removed on exit), never into the site's
 output/: a preview with --drafts must not end up deployed. Every rebuild is a whole build through
-write_site, so the folder being served is always one complete build (no partial rebuilds).
+build_site (the same cached path as `build`), so the folder being served is always one complete build (no partial rebuilds).
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ import watchfiles
 
 from .config import CONFIG_NAME, read_config
 from .errors import Problem, SiteError
-from .output import write_site
-from .render import plan
+from .build import build_site
 from .serve_http import BuildState, PreviewServer
-from .site import LoadOptions, load
+from .site import LoadOptions
 
 WATCHED = ("content", "templates", "static")
 WAKE_MS = 500  # how often the watcher looks at site.toml and for new folders to watch
@@ -56,8 +55,8 @@ class Builder:
         """Build once and record the outcome; never raises, whatever the content."""
         started = time.perf_counter()
         try:
-            site = load(self.site_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future))
-            result = write_site(plan(site), self.output_dir, self.site_dir)
+            built = build_site(self.site_dir, self.output_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future))
+            site, result = built.site, built.result
         except SiteError as error:
             self._failed(error.problems)
             return

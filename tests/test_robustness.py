@@ -16,7 +16,7 @@ from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
 # Runs a build with one function of the output stage replaced, to fail or die at an exact moment.
 PATCHED_BUILD = """
 import errno, os, signal, sys
-import generator.output as output, generator.render as render
+import generator.output as output, generator.render as render, generator.tree as tree
 moment = sys.argv[1]
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -25,18 +25,18 @@ def fail(code):
         raise OSError(code, os.strerror(code), str(args[0]) if args else None)
     return raise_error
 if moment == "rendering":
-    original_feed = render.render_feed
-    render.render_feed = die
+    import generator.incremental as incremental
+    incremental.render_feed = die
 if moment == "writing":
-    original_fill = output._fill
-    def fill_then_die(staging, files, previous):
-        original_fill(staging, files[: len(files) // 2], previous)
+    original_fill = tree.OutputTree._fill
+    def fill_then_die(self, staging, files, back):
+        original_fill(self, staging, files[: len(files) // 2], back)
         die()
-    output._fill = fill_then_die
+    tree.OutputTree._fill = fill_then_die
 if moment == "before-swap":
-    output._swap = die
+    tree.swap = die
 if moment == "disk-full":
-    output._fill = fail(errno.ENOSPC)
+    tree.OutputTree._fill = lambda self, staging, *args: fail(errno.ENOSPC)(staging)
 if moment == "read-only":
     output.tempfile.mkdtemp = fail(errno.EROFS)
 from generator.cli import main
