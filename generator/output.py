@@ -13,9 +13,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .errors import SiteError
 from .render import OutputFile
+
+class HasPath(Protocol):
+    """Anything planned for an output path."""
+
+    @property
+    def path(self) -> str: ...
+
 
 MARKER = ".topicsite"
 MARKER_TEXT = b"This folder is written by topicsite and replaced whole on every build; do not keep files of your own here.\n"
@@ -89,7 +97,8 @@ def link_or_copy(old: Path, new: Path) -> bool:
             return False
 
 
-def count_removed(files: list[OutputFile], previous: Path) -> int:
+def count_removed(files: Iterable[HasPath], previous: Path) -> int:
+    """How many files of the previous output the new plan does not hold."""
     if not previous.is_dir():
         return 0
     planned = {f.path for f in files} | {MARKER}

@@ -66,7 +66,8 @@ def body_key(source: SubmissionSource, base_path: str) -> bytes:
 def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str], cache: Cache) -> Prepared:
     """Parse every submission file and render every body, reusing what the cache holds."""
     parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
-    tasks, results = [], {}
+    tasks: list[_Task] = []
+    results: dict[Path, _Result] = {}
     for path in paths:
         try:
             raw = path.read_bytes()
@@ -111,7 +112,9 @@ def _remember(task: _Task, result: _Result, zone: ZoneInfo, base_path: str, pars
 
 
 def _collect(paths: Sequence[Path], results: dict[Path, _Result]) -> Prepared:
-    sources, bodies, problems = [], {}, []
+    sources: list[SubmissionSource] = []
+    bodies: dict[Path, str] = {}
+    problems: list[Problem] = []
     for path in paths:
         source, html, found = results[path]
         problems.extend(found)

@@ -108,7 +108,7 @@ class OutputTree:
                     continue
             _remove(target)
             with open(target, "wb") as stream:
-                stream.write(data)  # type: ignore[arg-type]
+                stream.write(data)
             changed.append(planned.path)
         for stale in existing.keys() - {f.path for f in files}:
             _remove(f"{back_dir}/{stale}")
@@ -121,7 +121,7 @@ class OutputTree:
         planned = {f.path for f in files}
         if self.live is not None and self.clean:
             return len(self.live.files.keys() - planned)
-        return count_removed(files, self.output_dir)  # type: ignore[arg-type]
+        return count_removed(files, self.output_dir)
 
     def _record(self, files: Sequence[Planned]) -> None:
         """Remember the new live tree, and that the old one (now the back copy) is as it was recorded."""

@@ -1,0 +1,144 @@
+"""The cache never changes what a build writes: warm builds after each kind of edit equal a cold build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, MakeSite, submission, tree_bytes
+from generator import cache as cache_module
+from generator.build import build_site
+from generator.output import write_site
+from generator.render import plan
+from generator.site import LoadOptions, load
+
+TOPICS = {f"content/topics/topic-{t}.md": f"---\ntitle: Topic {t}\n---\nAbout topic {t}.\n" for t in "abc"}
+SUBMISSIONS = {
+    f"content/submissions/2023/s{i:02d}.md": submission(
+        date=f"2023-0{1 + i % 9}-{1 + i:02d} 10:00:00", topics=["topic-a", "topic-b", "topic-c"][i % 3] + (", topic-a" if i % 4 == 0 else ""),
+        body=f"Request {i} with *emphasis*, a [link](../other/) and a list:\n\n- one\n- two\n")
+    for i in range(24)
+}
+Edit = Callable[[Path], None]
+
+
+def write(site: Path, name: str, text: str) -> None:
+    (site / name).parent.mkdir(parents=True, exist_ok=True)
+    (site / name).write_text(text)
+
+
+def replace(site: Path, name: str, old: str, new: str) -> None:
+    path = site / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new))
+
+
+EDITS: list[tuple[str, Edit]] = [
+    ("edit a body", lambda s: replace(s, "content/submissions/2023/s05.md", "Request 5", "Request five, edited")),
+    ("change a date", lambda s: replace(s, "content/submissions/2023/s07.md", "2023-08-08", "2021-02-03")),
+    ("move to another topic", lambda s: replace(s, "content/submissions/2023/s01.md", "topics: [topic-b]", "topics: [topic-c]")),
+    ("delete one", lambda s: (s / "content/submissions/2023/s02.md").unlink()),
+    ("add one", lambda s: write(s, "content/submissions/2024/new.md", submission(date="2024-01-01", topics="topic-a", body="New."))),
+    ("rename a topic's title", lambda s: replace(s, "content/topics/topic-b.md", "title: Topic b", "title: Bee topic")),
+    ("change a template", lambda s: write(s, "templates/submission.html", (REPO / "templates/submission.html").read_text().replace("<h2>Topics</h2>", "<h2>Filed under</h2>"))),
+    ("change a partial", lambda s: write(s, "templates/partials/submission.html", (REPO / "templates/partials/submission.html").read_text().replace("Submitted by", "Sent by"))),
+    ("change site.toml", lambda s: replace(s, "site.toml", "per_page = 2", "per_page = 3\nnotice = \"**Note:** changed\"")),
+    ("change base_url", lambda s: replace(s, "site.toml", "https://example.gov/tta/", "https://example.org/")),
+    ("add a static file", lambda s: write(s, "static/extra.css", "body { color: black; }\n")),
+    ("override a default asset", lambda s: write(s, "static/topicsite.css", "/* mine */\n")),
+    ("delete a template override", lambda s: (s / "templates/submission.html").unlink()),
+    ("move one back", lambda s: replace(s, "content/submissions/2023/s01.md", "topics: [topic-c]", "topics: [topic-a]")),
+]
+
+
+def cold_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """A build of the same content with a fresh cache into a fresh folder."""
+    fresh = tmp_path / "cold-site"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".cache", "output", ".output*"))
+    build_site(fresh, tmp_path / "cold-out")
+    result = tree_bytes(tmp_path / "cold-out")
+    shutil.rmtree(tmp_path / "cold-out")
+    return result
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    return make_site({**TOPICS, **SUBMISSIONS})
+
+
+def test_warm_builds_after_each_edit_equal_a_cold_build(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    for name, edit in EDITS:
+        edit(site)
+        built = build_site(site)
+        assert tree_bytes(site / "output") == cold_build(site, tmp_path), f"after: {name}"
+        assert built.result.changed, f"nothing was rewritten after: {name}"
+    assert build_site(site).result.changed == ()
+
+
+def test_cached_build_equals_the_plain_library_path(site: Path, tmp_path: Path) -> None:
+    build_site(site, tmp_path / "cached")
+    write_site(plan(load(site, LoadOptions())), tmp_path / "plain", site)
+    assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "plain")
+
+
+def test_output_edited_by_hand_is_rebuilt(site: Path) -> None:
+    build_site(site)
+    expected = tree_bytes(site / "output")
+    page = site / "output/submissions/s03/index.html"
+    page.write_text("tampered")
+    (site / "output/stray.html").write_text("left by someone")
+    build_site(site)
+    assert tree_bytes(site / "output") == expected
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip a byte", "empty"])
+def test_damaged_cache_is_ignored_and_rebuilt(site: Path, tmp_path: Path, damage: str) -> None:
+    build_site(site)
+    expected = tree_bytes(site / "output")
+    replace(site, "content/submissions/2023/s04.md", "Request 4", "Request four")
+    packs = sorted((site / ".cache").rglob("*.pack"))
+    assert {p.name for p in packs} >= {"parsed.pack", "bodies.pack", "outputs.pack", "trees.pack"}
+    for pack in packs:
+        data = pack.read_bytes()
+        damaged = {"truncate": data[: len(data) // 2], "garbage": os.urandom(len(data)), "empty": b"",
+                   "flip a byte": data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]}[damage]
+        pack.write_bytes(damaged)
+    build_site(site)
+    assert tree_bytes(site / "output") == cold_build(site, tmp_path)
+    assert tree_bytes(site / "output") != expected
+    assert all(p.read_bytes()[:16] == cache_module.MAGIC for p in (site / ".cache").rglob("*.pack"))
+
+
+def test_cache_of_another_version_is_not_used(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    monkeypatch.setattr(cache_module, "code_version", lambda: "another-version")
+    cache = cache_module.Cache.for_site(site)
+    assert cache.pack("parsed").old == {} and cache.pack("bodies").old == {}
+    assert [p.name for p in (site / ".cache").iterdir() if p.is_dir()] == []  # the old version's entries are deleted
+
+
+def test_cache_entries_are_used(site: Path) -> None:
+    build_site(site)
+    cache = cache_module.Cache.for_site(site)
+    load(site, LoadOptions(), cache)
+    assert cache.pack("parsed").hits == len(SUBMISSIONS) + 1 == cache.pack("bodies").hits  # and the default one
+
+
+def test_deleting_the_cache_is_harmless(site: Path) -> None:
+    build_site(site)
+    expected = tree_bytes(site / "output")
+    shutil.rmtree(site / ".cache")
+    assert build_site(site).result.changed == ()
+    assert tree_bytes(site / "output") == expected
+
+
+def test_version_covers_code_and_renderer() -> None:
+    version = cache_module.code_version()
+    assert len(version) == 16 and version == cache_module.code_version()
