@@ -11,6 +11,7 @@ from .errors import SiteError
 from .incremental import Planned, plan_incremental
 from .model import Site
 from .output import WriteResult, build_lock, check_output_dir, remove_leftovers
+from .search import with_search_index_cached
 from .site import LoadOptions, load
 from .tree import OutputTree
 
@@ -25,7 +26,8 @@ class Built:
 
 
 def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOptions | None = None, *,
-               wait: bool = True, use_cache: bool = True, step: Callable[[str], None] = lambda stage: None) -> Built:
+               wait: bool = True, use_cache: bool = True, search: bool = True,
+               step: Callable[[str], None] = lambda stage: None) -> Built:
     """Load and plan the whole site, then bring the output folder in step; the cache only saves time."""
     cache = Cache.for_site(site_dir) if use_cache else Cache.disabled()
     site = load(site_dir, options, cache)
@@ -38,6 +40,9 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
             tree = OutputTree(output_dir, cache)
             step("rendering")
             files = plan_incremental(site, cache, tree.on_disk)
+            if search:
+                step("indexing for search")
+                files = with_search_index_cached(files, site.config.path, output_dir, cache, tree.on_disk)
             step("writing")
             result = tree.write(files)
             cache.save()

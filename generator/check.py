@@ -19,6 +19,7 @@ from .content import read_text, parse_submission, parse_topic
 from .errors import Problem, Problems, SiteError, display_path
 from .model import Site
 from .render import OutputFile, plan
+from .search import with_search_index
 from .site import LoadOptions, load
 
 TITLE_MAX = 120
@@ -45,7 +46,7 @@ def check_site(site_dir: Path, options: CheckOptions | None = None) -> list[Prob
     try:
         site = load(site_dir, LoadOptions(drafts=options.drafts, future=options.future, now=options.now))
         findings += [*site.warnings, *empty_topic_warnings(site)]
-        findings += check_output(site, plan(site))
+        findings += check_output(site, with_search_index(plan(site), site.config.path))
     except SiteError as error:
         findings += error.problems
     return finish(findings, options.strict)

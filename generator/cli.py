@@ -56,15 +56,18 @@ def main() -> None:
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), help="Output folder [default: SITE_DIR/output].")
 @click.option("--drafts", is_flag=True, help="Include drafts, marked as such.")
 @click.option("--future", is_flag=True, help="Include submissions dated in the future.")
+@click.option("--no-search", is_flag=True, help="Skip the search index (faster while editing; the search page then says search is unavailable).")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another build is writing the same output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @reports_site_errors
-def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, no_wait: bool, quiet: bool, verbose: bool) -> None:
+def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, no_search: bool, no_wait: bool,
+          quiet: bool, verbose: bool) -> None:
     """Build the site in SITE_DIR into its output folder."""
     started = time.perf_counter()
     with build_progress(progress_wanted(quiet)) as step:
-        built = build_site(site_dir, output_dir, LoadOptions(drafts=drafts, future=future), wait=not no_wait, step=step)
+        built = build_site(site_dir, output_dir, LoadOptions(drafts=drafts, future=future), wait=not no_wait,
+                           search=not no_search, step=step)
     site, files, result = built.site, built.files, built.result
     if not quiet:
         print_problems(site.warnings)

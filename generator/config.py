@@ -55,6 +55,11 @@ class Config:
         return f"{parts.scheme}://{parts.netloc}"
 
     @property
+    def host(self) -> str:
+        """The host name of base_url, shown in the footer's identifier."""
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-STAGES = ("loading", "rendering", "writing")
+STAGES = ("loading", "rendering", "indexing for search", "writing")
 Step = Callable[[str], None]
 
 
@@ -29,4 +29,6 @@ def build_progress(wanted: bool) -> Iterator[Step]:
     columns = (SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(STAGES[0], total=len(STAGES))
-        yield lambda stage: progress.update(task, advance=1, description=stage)
+        # refresh=True draws each stage as it starts, not only at the next tick (10 a second): a quick
+        # stage would otherwise never be seen, and the terminal test failed now and then.
+        yield lambda stage: progress.update(task, advance=1, description=stage, refresh=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from . import describe
 from .errors import Problem, SiteError, display_path
 from .feeds import render_feed
 from .model import Site
@@ -87,20 +88,21 @@ def site_template_dirs(env: jinja2.Environment) -> list[str]:
 
 def page_jobs(site: Site) -> list[PageJob]:
     """Every page of the site, in a fixed order."""
-    home = str(site.config.path)
-    jobs = [PageJob("index.html", "index.html", home, (("page", _meta(site, "", site.config.title)),)),
-            PageJob("topics/index.html", "topics.html", home, (("page", _meta(site, "topics/", f"Topics | {site.config.title}")),)),
-            PageJob("404.html", "404.html", home, (("page", _meta(site, "404.html", f"Page not found | {site.config.title}")),))]
+    home, name = str(site.config.path), site.config.title
+    jobs = [PageJob("index.html", "index.html", home, (("page", _meta(site, "", name, describe.home(site))),)),
+            PageJob("topics/index.html", "topics.html", home, (("page", _meta(site, "topics/", f"Topics | {name}", describe.topics(site))),)),
+            PageJob("search/index.html", "search.html", home, (("page", _meta(site, "search/", f"Search submissions | {name}", describe.search(site))),)),
+            PageJob("404.html", "404.html", home, (("page", _meta(site, "404.html", f"Page not found | {name}", describe.not_found(site))),))]
     for topic in site.topics:
         for listing in topic.pages:
             title = topic.title if listing.number == 1 else f"{topic.title}, page {listing.number} of {listing.total}"
-            meta = _meta(site, listing.url[len(site.config.base_path):], f"{title} | {site.config.title}")
+            meta = _meta(site, listing.url[len(site.config.base_path):], f"{title} | {name}", describe.listing(site, topic, listing))
             jobs.append(PageJob(listing.output_path, "topic.html", str(topic.source), (("page", meta), ("topic", topic), ("listing", listing))))
     for submission in site.submissions:
-        meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {site.config.title}")
+        meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {name}", describe.submission(site, submission))
         jobs.append(PageJob(submission.output_path, "submission.html", str(submission.source), (("page", meta), ("submission", submission))))
     for alias in site.aliases:
-        meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {site.config.title}")
+        meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {name}", describe.alias(site, alias))
         jobs.append(PageJob(alias.output_path, "alias.html", f"{alias.source}:{alias.line}", (("page", meta), ("alias", alias))))
     jobs.append(PageJob("sitemap.xml", SITEMAP_TEMPLATE, home, (("lastmod", _newest(site)),)))
     jobs.append(PageJob("robots.txt", "robots.txt", home, ()))
@@ -109,15 +111,16 @@ def page_jobs(site: Site) -> list[PageJob]:
 
 @dataclass(frozen=True, slots=True)
 class PageMeta:
-    """What every page's head needs: its title and its canonical URL."""
+    """What every page's head needs: its title, its canonical URL and a description for search engines and link previews."""
 
     title: str
     url: str
     absolute_url: str
+    description: str
 
 
-def _meta(site: Site, site_path: str, title: str) -> PageMeta:
-    return PageMeta(title, site.url(site_path), site.absolute_url(site_path))
+def _meta(site: Site, site_path: str, title: str, description: str) -> PageMeta:
+    return PageMeta(title, site.url(site_path), site.absolute_url(site_path), description)
 
 
 def _newest(site: Site) -> str:

@@ -73,4 +73,11 @@ def errors_of(site: Path) -> list[str]:
     return [line for line in lines[:-1] if ": warning: " not in line]
 
 
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site, built once (with its search index) under base_url https://example.gov/tta/."""
+    from served_site import build_sample
+    return build_sample(tmp_path_factory.mktemp("sample"))
+
+
 from serving import serving  # noqa: E402,F401  (a fixture for tests/test_serve*.py)

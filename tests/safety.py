@@ -47,7 +47,10 @@ def _element_problems(element: lxml.html.HtmlElement, local_prefix: str) -> list
 
 
 def _template_link(element: lxml.html.HtmlElement, local_prefix: str) -> bool:
-    """The templates' own <link> elements (stylesheets, feeds, canonical) and icons."""
+    """The templates' own <link> elements (stylesheets, feeds, canonical), icons and search forms (GET to the site)."""
+    if element.tag == "form":
+        return (element.get("role") == "search" and element.get("method", "").lower() == "get"
+                and element.get("action", "").startswith(local_prefix))
     if element.tag == "link":
         href = element.get("href", "")
         return href.startswith((local_prefix, "https://", "http://")) and not BAD_SCHEME.match(href)

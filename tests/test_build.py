@@ -45,7 +45,7 @@ def test_submission_shows_its_line_and_topics(make_site: MakeSite) -> None:
     output = build(make_site())
     html = (output / "submissions/20230331-82332-92/index.html").read_text()
     assert "Submitted by Ben Rodger on <time datetime=\"2023-03-31T08:23:32-04:00\">March 31, 2023</time>" in html
-    assert '<a href="/tta/topics/community-policing/">Community policing</a>' in html
+    assert '<a class="usa-link" href="/tta/topics/community-policing/" data-pagefind-filter="topic">Community policing</a>' in html
 
 
 def test_long_names_are_cut_like_the_portal(make_site: MakeSite) -> None:
@@ -62,7 +62,7 @@ def test_alias_redirects_to_topic(make_site: MakeSite) -> None:
     html = (build(make_site()) / "taxonomy/term/1/index.html").read_text()
     assert '<meta http-equiv="refresh" content="0; url=/tta/topics/community-policing/">' in html
     assert '<link rel="canonical" href="https://example.gov/tta/topics/community-policing/">' in html
-    assert '<a href="/tta/topics/community-policing/">' in html
+    assert '<a class="usa-link" href="/tta/topics/community-policing/">' in html
 
 
 def test_every_page_has_skip_link_notice_and_lang(make_site: MakeSite) -> None:
@@ -74,7 +74,7 @@ def test_every_page_has_skip_link_notice_and_lang(make_site: MakeSite) -> None:
             continue
         assert '<html lang="en">' in html
         assert html.index('href="#main-content"') < html.index("<a href=\"/\"")
-        assert "<strong>Attention</strong>" in html and 'href="mailto:a@example.gov">Questions?</a>' in html
+        assert "<strong>Attention</strong>" in html and 'href="mailto:a@example.gov">Questions?<span class="usa-sr-only"> Email a@example.gov</span></a>' in html
 
 
 def test_feed_autodiscovery_on_home_and_topic(make_site: MakeSite) -> None:

@@ -19,6 +19,10 @@ def test_installed_package_builds_a_site_outside_the_repo(make_site: MakeSite, t
     page = (site / "output/topics/community-policing/index.html").read_text()
     assert "Submitted by Ben Rodger on" in page
     assert (site / "output/static/topicsite.css").is_file()
+    # The wheel carries the USWDS files (copied from node_modules at build time) and Pagefind's binary.
+    assert (site / "output/static/uswds/css/uswds.min.css").is_file()
+    assert (site / "output/static/uswds/LICENSE.md").is_file()
+    assert (site / "output/pagefind/pagefind-entry.json").is_file()
     installed = subprocess.run([venv / "bin/python", "-c", "import generator, sys; print(generator.__file__)"],
                                capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     assert str(REPO) not in installed

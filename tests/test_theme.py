@@ -1,0 +1,163 @@
+"""The default theme's HTML, read as text: head metadata, USWDS assets, search markup and the search index."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import MakeSite, run_topicsite, submission, tree_bytes
+from generator import search
+from generator.errors import SiteError
+from generator.render import plan
+from generator.site import LoadOptions, load
+
+HEAD = {
+    "title": re.compile(r"<title>([^<]*)</title>"),
+    "description": re.compile(r'<meta name="description" content="([^"]*)">'),
+    "canonical": re.compile(r'<link rel="canonical" href="([^"]*)">'),
+    "og:title": re.compile(r'<meta property="og:title" content="([^"]*)">'),
+    "og:description": re.compile(r'<meta property="og:description" content="([^"]*)">'),
+    "og:url": re.compile(r'<meta property="og:url" content="([^"]*)">'),
+}
+
+
+def pages(output: Path) -> dict[str, str]:
+    return {p.relative_to(output).as_posix(): p.read_text(encoding="utf-8") for p in sorted(output.rglob("*.html"))
+            if not p.relative_to(output).as_posix().startswith("pagefind/")}
+
+
+def head(html: str, name: str) -> str:
+    match = HEAD[name].search(html)
+    assert match, f"no {name}"
+    return match.group(1)
+
+
+def test_titles_and_descriptions_are_unique_and_long_enough(sample_output: Path) -> None:
+    found = pages(sample_output)
+    redirects = {path for path, html in found.items() if 'http-equiv="refresh"' in html}
+    assert len(redirects) == 5
+    for name, minimum in [("title", 20), ("description", 50)]:
+        values = {path: head(html, name) for path, html in found.items()}
+        short = {path: value for path, value in values.items() if len(value) < minimum}
+        assert not short, f"{name}s shorter than {minimum} characters: {short}"
+        assert len(set(values.values())) == len(values), f"{name}s are not unique"
+    for path, html in found.items():
+        assert head(html, "og:title") == head(html, "title")
+        assert head(html, "og:description") == head(html, "description")
+        assert head(html, "og:url") == head(html, "canonical")
+        assert head(html, "canonical").startswith("https://example.gov/tta/")
+        assert html.count("<h1") == 1, path
+
+
+def test_submission_description_is_its_text(sample_output: Path) -> None:
+    html = (sample_output / "submissions/20230907-125328-94/index.html").read_text(encoding="utf-8")
+    assert head(html, "description") == ("By utilizing the Police 2 Peace module of training, our department will have "
+                                          "access to training opportunities as well as a roadmap for organizational success.")
+    page2 = (sample_output / "topics/community-police-relations-and-public-trust/page/2/index.html").read_text(encoding="utf-8")
+    assert head(page2, "description").startswith("Page 2 of 2: ")
+
+
+def test_every_page_has_the_uswds_frame(sample_output: Path) -> None:
+    for path, html in pages(sample_output).items():
+        assert html.index('class="usa-skipnav"') < html.index('class="usa-banner"') < html.index("<main"), path
+        assert "An official website of the United States government" in html
+        assert f'action="/tta/search/" method="get"' in html
+        assert ">Home</a>" in html and ">Topics</a>" in html and ">Search</a>" in html
+        assert 'class="usa-alert usa-alert--warning' in html and 'href="mailto:bjanttac@usdoj.gov">Questions?' in html
+        assert '<a href="https://bja.ojp.gov/">Bureau of Justice Assistance</a>' in html
+        assert ">Privacy policy</a>" in html and 'class="usa-identifier' in html
+
+
+def test_pager_is_the_uswds_component_with_real_links(sample_output: Path) -> None:
+    html = (sample_output / "topics/community-police-relations-and-public-trust/index.html").read_text(encoding="utf-8")
+    assert '<nav class="usa-pagination"' in html
+    assert '<a href="/tta/topics/community-police-relations-and-public-trust/page/2/" class="usa-pagination__link usa-pagination__next-page" rel="next">' in html
+    assert 'class="usa-pagination__button usa-current" aria-label="Page 1" aria-current="page">1</a>' in html
+    assert "Subscribe to Community / police relations and public trust (RSS)</a>" in html
+    assert "Subscribe to Community / police relations and public trust (Atom)</a>" in html
+
+
+def test_uswds_assets_are_local_and_complete(sample_output: Path) -> None:
+    uswds = sample_output / "static/uswds"
+    css = (uswds / "css/uswds.min.css").read_text(encoding="utf-8")
+    for url in set(re.findall(r"url\(([^)]+)\)", css)) - {""}:
+        assert (uswds / "css" / url.strip("'\"")).resolve().is_file(), url
+    assert (uswds / "LICENSE.md").is_file() and (uswds / "js/uswds.min.js").is_file()
+    assert not (uswds / "img/sprite.svg").exists(), "files the pages do not use were copied"
+    for path, html in pages(sample_output).items():
+        for url in re.findall(r'(?:src|href)="(/tta/static/[^"]+)"', html):
+            assert (sample_output / url.removeprefix("/tta/")).is_file(), f"{path} links to missing {url}"
+        assert "https://cdn" not in html and "//fonts.googleapis" not in html
+
+
+def test_only_submission_pages_are_indexed(sample_output: Path) -> None:
+    for path, html in pages(sample_output).items():
+        is_submission = path.startswith("submissions/")
+        assert ("data-pagefind-body" in html) == is_submission, path
+        if is_submission:
+            assert '<h1 data-pagefind-meta="title">' in html and 'data-pagefind-filter="topic"' in html
+    entry = (sample_output / "pagefind/pagefind-entry.json").read_text(encoding="utf-8")
+    assert '"page_count":31' in entry
+    search_page = (sample_output / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-bundle-path="/tta/pagefind/" data-base-url="/tta/"' in search_page
+    assert '<script src="/tta/pagefind/pagefind-ui.js"></script>' in search_page
+
+
+def test_no_search_skips_the_index(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run_topicsite("build", site, "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert not (site / "output/pagefind").exists()
+    assert (site / "output/search/index.html").is_file()
+
+
+def test_search_index_is_deterministic(make_site: MakeSite, tmp_path: Path) -> None:
+    # Six topics: Pagefind writes a filter's values in a random order, so unsorted output differs run to run.
+    slugs = [f"topic-{n}" for n in range(6)]
+    files: dict[str, str | bytes | None] = {f"content/topics/{slug}.md": f"---\ntitle: Topic {slug}\n---\n" for slug in slugs}
+    for n, slug in enumerate(slugs):
+        files[f"content/submissions/s{n}.md"] = submission(topics=f"{slug}, community-policing", body=f"Request number {n}.")
+    site = make_site(files)
+    builds = []
+    for name in ("one", "two", "three"):
+        result = run_topicsite("build", site, "-o", tmp_path / name, "-q")
+        assert result.returncode == 0, result.stderr
+        builds.append({k: v for k, v in tree_bytes(tmp_path / name).items() if k.startswith("pagefind/")})
+    assert any(name.startswith("pagefind/filter/") for name in builds[0])
+    assert builds[0] == builds[1] == builds[2]
+
+
+def test_filter_chunk_encoding_matches_pagefind(sample_output: Path) -> None:
+    chunk = gzip.decompress(next((sample_output / "pagefind/filter").glob("*.pf_filter")).read_bytes())
+    value, end = search._cbor_decode(chunk, len(search.SIGNATURE))
+    assert end == len(chunk)
+    assert search.SIGNATURE + search._cbor_encode(value) == chunk
+    name, values = value
+    assert name == "topic" and values == sorted(values, key=search._cbor_encode)
+    shuffled = list(values)
+    random.Random(4).shuffle(shuffled)
+    assert search._canonical_filter(search.SIGNATURE + search._cbor_encode([name, shuffled])) == chunk
+
+
+def test_search_page_works_under_a_root_base_url(make_site: MakeSite) -> None:
+    site = make_site({"site.toml": 'title = "Test TTA Requests"\nbase_url = "https://example.gov/"\n'})
+    result = run_topicsite("build", site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "output/search/index.html").read_text(encoding="utf-8")
+    assert 'data-bundle-path="/pagefind/" data-base-url="/"' in html
+
+
+def test_unwritable_temporary_folder_is_a_clear_error(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", "/tmp")
+    monkeypatch.setattr(search.tempfile, "TemporaryDirectory", read_only)
+    site = load(make_site(), LoadOptions())
+    with pytest.raises(SiteError) as caught:
+        search.with_search_index(plan(site), site.config.path)
+    assert caught.value.problems[0].message == ("cannot build the search index: Read-only file system (in /tmp); "
+                                                "build with --no-search to skip it")
