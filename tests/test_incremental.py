@@ -14,6 +14,7 @@ from generator import cache as cache_module
 from generator.build import build_site
 from generator.output import write_site
 from generator.render import plan
+from generator.search import with_search_index
 from generator.site import LoadOptions, load
 
 TOPICS = {f"content/topics/topic-{t}.md": f"---\ntitle: Topic {t}\n---\nAbout topic {t}.\n" for t in "abc"}
@@ -84,7 +85,8 @@ def test_warm_builds_after_each_edit_equal_a_cold_build(site: Path, tmp_path: Pa
 
 def test_cached_build_equals_the_plain_library_path(site: Path, tmp_path: Path) -> None:
     build_site(site, tmp_path / "cached")
-    write_site(plan(load(site, LoadOptions())), tmp_path / "plain", site)
+    loaded = load(site, LoadOptions())
+    write_site(with_search_index(plan(loaded), loaded.config.path), tmp_path / "plain", site)
     assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "plain")
 
 

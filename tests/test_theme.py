@@ -12,6 +12,7 @@ import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
 from generator import search
+from generator.build import build_site
 from generator.errors import SiteError
 from generator.render import plan
 from generator.site import LoadOptions, load
@@ -161,3 +162,20 @@ def test_unwritable_temporary_folder_is_a_clear_error(make_site: MakeSite, monke
         search.with_search_index(plan(site), site.config.path)
     assert caught.value.problems[0].message == ("cannot build the search index: Read-only file system (in /tmp); "
                                                 "build with --no-search to skip it")
+
+
+def test_warm_build_reuses_the_search_index(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    build_site(site)
+    index = {k: v for k, v in tree_bytes(site / "output").items() if k.startswith("pagefind/")}
+
+    def no_pagefind(*args: object) -> None:
+        raise AssertionError("Pagefind ran although no page changed")
+    monkeypatch.setattr(search, "_run_pagefind", no_pagefind)
+    assert build_site(site).result.changed == ()
+    (site / "content/submissions/2023/20230331-82332-92.md").write_text(submission(body="A changed body."))
+    with pytest.raises(AssertionError, match="Pagefind ran"):
+        build_site(site)
+    monkeypatch.undo()
+    build_site(site)
+    assert {k: v for k, v in tree_bytes(site / "output").items() if k.startswith("pagefind/")} != index
