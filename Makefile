@@ -9,7 +9,7 @@ USWDS_STAMP := generator/static/uswds/.vendored
 # apt-get as root, through sudo otherwise (CI runs as root).
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: setup assets browser-deps build serve check test screenshots bench clean
+.PHONY: setup assets browser-deps bench-deps build serve check test screenshots bench clean
 
 setup: $(SETUP_STAMP)
 
@@ -51,8 +51,13 @@ screenshots: setup browser-deps
 	$(BIN)/python scripts/screenshots.py
 
 # Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.
-bench: setup
+bench: setup bench-deps
 	$(BIN)/python bench/run.py --n 10000
+
+# The peers the benchmark measures: Hugo from Debian, Pelican from PyPI in a virtualenv of its own.
+bench-deps:
+	@command -v hugo >/dev/null || { $(APT) install -y hugo || { $(APT) update && $(APT) install -y hugo; }; }
+	@[ -x bench/work/venv-pelican/bin/pelican ] || { $(PYTHON) -m venv bench/work/venv-pelican && bench/work/venv-pelican/bin/pip install --quiet pelican markdown; }
 
 clean:
 	rm -rf $(VENV) output .cache .output.* build dist *.egg-info .pytest_cache .mypy_cache .hypothesis node_modules generator/static/uswds
