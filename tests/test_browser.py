@@ -112,6 +112,8 @@ def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page: Page, site_ur
     page.keyboard.press("Tab")
     skip = page.locator(":focus")
     expect(skip).to_have_text("Skip to main content")
+    # USWDS slides the skip link in with a short transition: wait for it to arrive, then measure.
+    page.wait_for_function("() => document.activeElement.getBoundingClientRect().top >= 0", timeout=3000)
     box = skip.bounding_box()
     assert box and box["y"] >= 0 and box["x"] >= 0 and box["width"] > 10, f"the focused skip link is not on screen: {box}"
     page.keyboard.press("Enter")
