@@ -41,40 +41,50 @@ def _markdown_files(site_dir: Path, folder: Path, problems: Problems, *, recursi
         problems.add(folder, 1, f"folder is missing: create {folder.relative_to(site_dir)}/ and put .md files in it")
         return []
     content_root = (site_dir / CONTENT).resolve()
-    found = sorted(_walk(folder) if recursive else folder.glob("*.md"))
-    linked: dict[Path, bool] = {}
-    return [path for path in found if _inside(path, content_root, problems, linked)]
+    scan = _Scan(content_root, problems, recursive)
+    scan.folder(folder, under_link=_linked(folder, site_dir))
+    return sorted(scan.found)
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Markdown files at any depth, following folder links (so a link out of content/ is seen and refused)."""
-    found, seen = [], set()
-    for current, folders, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(current)
-        if real in seen:  # a link back up the tree
-            folders.clear()
-            continue
-        seen.add(real)
-        found += [Path(current) / name for name in files if name.endswith(".md")]
-    return found
+class _Scan:
+    """Markdown files found with os.scandir, whose entries know their type without a stat per file;
+    folder links are followed, so a file reached through one and lying outside content/ is seen and refused."""
 
+    def __init__(self, content_root: Path, problems: Problems, recursive: bool) -> None:
+        self.content_root, self.problems, self.recursive = content_root, problems, recursive
+        self.found: list[Path] = []
+        self.seen: set[str] = set()
 
-def _linked(folder: Path, known: dict[Path, bool]) -> bool:
-    """Whether a folder or any folder above it is a symbolic link (remembered: files share folders)."""
-    if folder not in known:
-        known[folder] = folder.is_symlink() or (folder.parent != folder and _linked(folder.parent, known))
-    return known[folder]
+    def folder(self, folder: Path, under_link: bool) -> None:
+        real = os.path.realpath(folder)
+        if real in self.seen:  # a link back up the tree
+            return
+        self.seen.add(real)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                self._entry(entry, under_link or entry.is_symlink())
 
+    def _entry(self, entry: os.DirEntry[str], linked: bool) -> None:
+        path = Path(entry.path)
+        if entry.is_dir():
+            if self.recursive:
+                self.folder(path, linked)
+        elif entry.name.endswith(".md") and self._allowed(path, entry, linked):
+            self.found.append(path)
 
-def _inside(path: Path, content_root: Path, problems: Problems, linked: dict[Path, bool]) -> bool:
-    if path.is_symlink() or _linked(path.parent, linked):
-        if not path.resolve().is_relative_to(content_root):
-            problems.add(path, 1, "is a symbolic link to a file outside content/; copy the file into content/ instead")
+    def _allowed(self, path: Path, entry: os.DirEntry[str], linked: bool) -> bool:
+        if linked and not path.resolve().is_relative_to(self.content_root):
+            self.problems.add(path, 1, "is a symbolic link to a file outside content/; copy the file into content/ instead")
             return False
-    if not path.is_file():
-        problems.add(path, 1, "is not a regular file; content files must be Markdown files")
-        return False
-    return True
+        if not entry.is_file():
+            self.problems.add(path, 1, "is not a regular file; content files must be Markdown files")
+            return False
+        return True
+
+
+def _linked(folder: Path, site_dir: Path) -> bool:
+    """Whether a folder, or one above it inside the site, is a symbolic link."""
+    return any(part.is_symlink() for part in [folder, *folder.parents] if part.is_relative_to(site_dir) and part != site_dir)
 
 
 def output_path(url_path: str) -> str:
