@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-from playwright.sync_api import sync_playwright
-
-from served_site import BASE_PATH, launch_chromium, serve
+from served_site import BASE_PATH, serve
+from test_browser import browser  # noqa: F401  (a fixture: Debian's Chromium through Playwright)
 from test_hostile import attack_site  # noqa: F401  (a fixture: the site built from every attack)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-def visit(browser: Any, url: str, local_host: str) -> list[str]:
+def visit(chromium: Any, url: str, local_host: str) -> list[str]:
     """Open a page and report every dialog, console message, page error and request to another host."""
     events: list[str] = []
-    context = browser.new_context(java_script_enabled=True)
+    context = chromium.new_context(java_script_enabled=True)
     page = context.new_page()
     page.on("dialog", lambda dialog: (events.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     # A missing local image (an attack's <img src=x>) logs a failed load: a request to our own server, not a script.
@@ -43,7 +32,7 @@ def visit(browser: Any, url: str, local_host: str) -> list[str]:
     return events
 
 
-def test_no_attack_runs_in_a_real_browser(attack_site: Path, chromium: Any) -> None:  # noqa: F811
+def test_no_attack_runs_in_a_real_browser(attack_site: Path, browser: Any) -> None:  # noqa: F811
     pages = sorted(p.relative_to(attack_site).as_posix() for p in attack_site.rglob("*.html"))
     assert len(pages) > 30
     with serve(attack_site) as root:
@@ -51,7 +40,7 @@ def test_no_attack_runs_in_a_real_browser(attack_site: Path, chromium: Any) -> N
         findings = {}
         for name in pages:
             path = name.removesuffix("index.html")
-            events = visit(chromium, root + path, host)
+            events = visit(browser, root + path, host)
             if events:
                 findings[name] = events
     assert findings == {}

@@ -67,7 +67,7 @@ def test_every_page_has_the_uswds_frame(sample_output: Path) -> None:
     for path, html in pages(sample_output).items():
         assert html.index('class="usa-skipnav"') < html.index('class="usa-banner"') < html.index("<main"), path
         assert "An official website of the United States government" in html
-        assert f'action="/tta/search/" method="get"' in html
+        assert 'action="/tta/search/" method="get"' in html
         assert ">Home</a>" in html and ">Topics</a>" in html and ">Search</a>" in html
         assert 'class="usa-alert usa-alert--warning' in html and 'href="mailto:bjanttac@usdoj.gov">Questions?' in html
         assert '<a href="https://bja.ojp.gov/">Bureau of Justice Assistance</a>' in html
