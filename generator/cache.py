@@ -40,12 +40,11 @@ copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 def key(*parts: str | bytes) -> bytes:
     """A hash of several inputs, unambiguous however they are split."""
-    hasher = hashlib.blake2b(digest_size=20)
+    chunks: list[bytes] = []
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.digest()
+        chunks += (len(data).to_bytes(8, "little"), data)
+    return hashlib.blake2b(b"".join(chunks), digest_size=20).digest()
 
 
 @functools.cache
@@ -74,6 +73,7 @@ class Pack:
         self.old: dict[bytes, Any] = _read_pack(path, version) if path else {}
         self.new: dict[bytes, Any] = {}
         self.hits = 0
+        self.written = False
 
     def get(self, entry_key: bytes) -> Any | None:
         """The entry stored under a key, or None; an entry found is kept for the next build."""
@@ -85,10 +85,11 @@ class Pack:
 
     def put(self, entry_key: bytes, value: Any) -> None:
         self.new[entry_key] = value
+        self.written = True
 
     def changed(self) -> bool:
-        """Whether saving would change the pack: entries added, or old ones no longer used."""
-        return self.new.keys() != self.old.keys()
+        """Whether saving would change the pack: entries put (new, or replacing one), or old ones no longer used."""
+        return self.written or self.new.keys() != self.old.keys()
 
     def save(self) -> None:
         """Write the entries used in this build (old unused ones are dropped), atomically."""
