@@ -13,12 +13,9 @@ import click
 
 from . import __version__
 from .build import build_site
-from .check import CheckOptions, check_site, findings_json, summary
 from .content import alias_problem, text_problem
 from .errors import Problem, SiteError, display_path
 from .progress import build_progress, progress_wanted
-from .scaffold import new_submission, new_topic
-from .serve import ListenError, ServeOptions, serve as run_server
 from .site import LoadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,6 +87,8 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
 @reports_site_errors
 def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool) -> None:
     """Build SITE_DIR, serve it, and rebuild and reload the browser on every change."""
+    from .serve import ListenError, ServeOptions, serve as run_server  # imported when used: a build starts faster
+
     try:
         run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future), click.echo)
     except ListenError as error:
@@ -123,6 +122,8 @@ SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default
 @reports_site_errors
 def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir: Path) -> None:
     """Create a submission file with a new id, dated now in the site's timezone, and print its path."""
+    from .scaffold import new_submission
+
     path = new_submission(site_dir, submitted_by, list(dict.fromkeys(topics)), title)
     click.echo(display_path(path))
 
@@ -134,6 +135,8 @@ def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir:
 @reports_site_errors
 def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> None:
     """Create content/topics/<slug>.md for TITLE (never overwriting one) and print its path."""
+    from .scaffold import new_topic
+
     click.echo(display_path(new_topic(site_dir, title, aliases)))
 
 
@@ -145,6 +148,8 @@ def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> N
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the findings.")
 def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_format: str) -> None:
     """Check SITE_DIR without writing its output: content, links and #fragments, feeds, titles, sitemap."""
+    from .check import CheckOptions, check_site, findings_json, summary
+
     findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict))
     if output_format == "json":
         click.echo(findings_json(findings))

@@ -60,7 +60,7 @@ def listing(site: Site, topic: Topic, page: ListingPage) -> str:
 
 def submission(site: Site, item: Submission) -> str:
     """A submission's description: the start of its text, with who and when added when the text is short."""
-    text = excerpt(item.body_html)
+    text = item.summary
     if len(text) >= MINIMUM:
         return text
     return f"{text} Submitted by {item.display_name} on {item.date_display} to {site.config.title}.".lstrip()

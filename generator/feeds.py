@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
-from feedgen.feed import FeedGenerator
+from typing import TYPE_CHECKING
 
 from .markup import absolutize
 from .model import Feed, Site, Submission
+
+if TYPE_CHECKING:  # feedgen (and lxml) load on the first feed rendered: a build with nothing to render skips them
+    from feedgen.feed import FeedGenerator
 
 GENERATOR = "topicsite"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -30,6 +32,8 @@ def updated(site: Site, feed: Feed) -> datetime:
 
 
 def _channel(site: Site, feed: Feed) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.ref.absolute_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import pickle
@@ -14,14 +15,13 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .model import Feed, ListingPage, Site, Topic
+from .cache import key
+from .model import Site, Submission
 
 WHOLE = "*"
 # Methods whose result depends only on the named attributes of their object.
 METHOD_INPUTS: dict[tuple[type, str], tuple[str, ...]] = {(Site, "url"): ("config",), (Site, "absolute_url"): ("config",)}
 SCALARS = frozenset({str, Markup, int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo, bytes})
-# Objects that hold many submissions: digested part by part, so each submission is digested once.
-DEEP = frozenset({Site, Topic, ListingPage, Feed})
 
 Dependency = tuple[str, str]
 _reads: set[Dependency] | None = None
@@ -36,36 +36,50 @@ class Fingerprints:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._reads_memo: dict[tuple[int, str, tuple[str, ...]], tuple[Any, bytes]] = {}
 
     def of(self, value: Any) -> bytes:
         """A digest of everything in value that a template could print."""
-        if type(value) in SCALARS:
+        kind = type(value)
+        if kind in SCALARS:
             return _scalar(value)
+        if kind is Submission:
+            digest: bytes = value.digest  # computed at load from what it is made of
+            return digest
         known = self._memo.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        digest = self._composite(value) if type(value) in DEEP or isinstance(value, (tuple, list)) else _flat(value)
+        composite = isinstance(value, (tuple, list, Mapping, set, frozenset)) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
+        digest = self._composite(value) if composite else _flat(value)
         self._memo[id(value)] = (value, digest)  # the value is kept alive, so its id is not reused
         return digest
 
     def _composite(self, value: Any) -> bytes:
-        hasher = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=20)
+        chunks = [type(value).__qualname__.encode()]
         for part in self._parts(value):
             digest = self.of(part)
-            hasher.update(len(digest).to_bytes(4, "little"))
-            hasher.update(digest)
-        return hasher.digest()
+            chunks += (len(digest).to_bytes(4, "little"), digest)
+        return hashlib.blake2b(b"".join(chunks), digest_size=20).digest()
 
     def _parts(self, value: Any) -> Iterator[Any]:
-        if isinstance(value, Recorded):
-            raise Unfingerprintable("a recorded proxy")
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return (getattr(value, field.name) for field in dataclasses.fields(value))
-        if isinstance(value, (tuple, list, frozenset, set)):
-            return iter(sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value)
+        if isinstance(value, (tuple, list)):
+            return iter(value)
+        if isinstance(value, (frozenset, set)):
+            return iter(sorted(value, key=repr))
         if isinstance(value, Mapping):
             return (part for item in value.items() for part in item)
-        raise Unfingerprintable(type(value).__qualname__)
+        kind: type = type(value)
+        return (getattr(value, name) for name in _field_names(kind))
+
+    def reads(self, target: Any, name: str, attributes: tuple[str, ...]) -> bytes:
+        """The digest of what reading these attributes of target (known as name) depends on; once per target and set."""
+        memo_key = (id(target), name, attributes)
+        known = self._reads_memo.get(memo_key)
+        if known is not None and known[0] is target:
+            return known[1]
+        digest = key(name, *(part for attribute in attributes for part in (attribute, self.dependency(target, attribute))))
+        self._reads_memo[memo_key] = (target, digest)
+        return digest
 
     def dependency(self, target: Any, attribute: str) -> bytes:
         """The digest of what reading target.attribute depends on."""
@@ -78,6 +92,11 @@ class Fingerprints:
         if callable(value) and getattr(value, "__self__", None) is target:
             return self.of(target)  # a method may read anything in its object
         return self.of(value)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def _flat(value: Any) -> bytes:

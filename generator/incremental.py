@@ -95,10 +95,12 @@ def _input_key(job: Job, reads: tuple[Dependency, ...], base: bytes, site: Site,
     try:
         if isinstance(job, Feed):
             return key(base, "feed", prints.of(job), repr(updated(site, job)))
-        context = dict(job.context)
         parts = [prints.of(value) for name, value in job.context if name not in RECORDED_CONTEXT]
-        targets: dict[str, Any] = {"site": site, **context}
-        parts += [f"{name}.{attribute}".encode() + prints.dependency(targets[name], attribute) for name, attribute in reads]
+        targets: dict[str, Any] = {"site": site, **dict(job.context)}
+        by_name: dict[str, list[str]] = {}
+        for name, attribute in reads:
+            by_name.setdefault(name, []).append(attribute)
+        parts += [prints.reads(targets[name], name, tuple(attributes)) for name, attributes in by_name.items()]
         return key(base, job.template, job.path, *[name for name, _ in job.context], *parts)
     except Unfingerprintable:
         return None

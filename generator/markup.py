@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import markdown
 import nh3
+
+if TYPE_CHECKING:  # Python-Markdown loads on the first body rendered: a build with every body cached skips it
+    import markdown
 
 # Bump when the options below change, so cached renderings are not reused.
 RENDERER_VERSION = "2"
@@ -43,6 +45,8 @@ ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 @functools.cache
 def _markdown() -> markdown.Markdown:
+    import markdown
+
     return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 

@@ -26,7 +26,12 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """One request, ready to render."""
+    """One request, ready to render.
+
+    `summary` is the plain text of the body's start (at most 160 characters). `digest` hashes what
+    the submission was made from (its file's path and bytes, the config, its topics' titles), so
+    two builds by one topicsite version give equal digests exactly when they give equal submissions.
+    """
 
     source: Path
     id: str
@@ -41,9 +46,11 @@ class Submission:
     guid: str | None
     extra: Mapping[str, Any]
     body_html: Markup
+    summary: str
     url: str
     absolute_url: str
     output_path: str
+    digest: bytes
 
 
 @dataclass(frozen=True, slots=True)

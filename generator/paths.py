@@ -43,7 +43,7 @@ def _markdown_files(site_dir: Path, folder: Path, problems: Problems, *, recursi
     content_root = (site_dir / CONTENT).resolve()
     scan = _Scan(content_root, problems, recursive)
     scan.folder(folder, under_link=_linked(folder, site_dir))
-    return sorted(scan.found)
+    return [Path(found) for found in sorted(scan.found, key=lambda found: found.split(os.sep))]  # Path order, faster
 
 
 class _Scan:
@@ -52,7 +52,7 @@ class _Scan:
 
     def __init__(self, content_root: Path, problems: Problems, recursive: bool) -> None:
         self.content_root, self.problems, self.recursive = content_root, problems, recursive
-        self.found: list[Path] = []
+        self.found: list[str] = []
         self.seen: set[str] = set()
 
     def folder(self, folder: Path, under_link: bool) -> None:
@@ -65,19 +65,18 @@ class _Scan:
                 self._entry(entry, under_link or entry.is_symlink())
 
     def _entry(self, entry: os.DirEntry[str], linked: bool) -> None:
-        path = Path(entry.path)
         if entry.is_dir():
             if self.recursive:
-                self.folder(path, linked)
-        elif entry.name.endswith(".md") and self._allowed(path, entry, linked):
-            self.found.append(path)
+                self.folder(Path(entry.path), linked)
+        elif entry.name.endswith(".md") and self._allowed(entry, linked):
+            self.found.append(entry.path)
 
-    def _allowed(self, path: Path, entry: os.DirEntry[str], linked: bool) -> bool:
-        if linked and not path.resolve().is_relative_to(self.content_root):
-            self.problems.add(path, 1, "is a symbolic link to a file outside content/; copy the file into content/ instead")
+    def _allowed(self, entry: os.DirEntry[str], linked: bool) -> bool:
+        if linked and not Path(entry.path).resolve().is_relative_to(self.content_root):
+            self.problems.add(Path(entry.path), 1, "is a symbolic link to a file outside content/; copy the file into content/ instead")
             return False
         if not entry.is_file():
-            self.problems.add(path, 1, "is not a regular file; content files must be Markdown files")
+            self.problems.add(Path(entry.path), 1, "is not a regular file; content files must be Markdown files")
             return False
         return True
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .cache import Cache, Pack, key
 from .content import SubmissionSource, parse_submission
+from .describe import excerpt
 from .errors import Problem, SiteError
 from .frontmatter_yaml import decode
 from .markup import render_markdown
@@ -24,11 +25,20 @@ from .parallel import map_chunked
 
 
 @dataclass(frozen=True, slots=True)
+class Body:
+    """A submission's body as sanitized HTML, and the plain text of its start (for descriptions)."""
+
+    html: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
-    """The submissions that parsed, their bodies as sanitized HTML by path, and every problem found."""
+    """The submissions that parsed, their bodies and a digest of each file's bytes by path, and every problem found."""
 
     sources: list[SubmissionSource]
-    bodies: dict[Path, str]
+    bodies: dict[Path, Body]
+    digests: dict[Path, bytes]
     problems: list[Problem]
 
 
@@ -38,11 +48,12 @@ class _Task:
 
     path: Path
     raw: bytes
+    digest: bytes
     source: SubmissionSource | None
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(SubmissionSource))[1:]
-_Result = tuple[SubmissionSource | None, str | None, tuple[Problem, ...]]
+_Result = tuple[SubmissionSource | None, Body | None, tuple[Problem, ...]]
 _zone: ZoneInfo | None = None
 _base_path = "/"
 _slugs: frozenset[str] = frozenset()
@@ -53,9 +64,10 @@ def submission_url(base_path: str, submission_id: str) -> str:
     return f"{base_path}submissions/{submission_id}/"
 
 
-def body_html(source: SubmissionSource, base_path: str) -> str:
-    """A submission's body as sanitized HTML, links resolved against its page."""
-    return render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-")
+def render_body(source: SubmissionSource, base_path: str) -> Body:
+    """A submission's body as sanitized HTML, links resolved against its page, and its summary."""
+    html = render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-")
+    return Body(html, excerpt(html))
 
 
 def body_key(source: SubmissionSource, base_path: str) -> bytes:
@@ -68,26 +80,33 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: 
     parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
     tasks: list[_Task] = []
     results: dict[Path, _Result] = {}
+    digests: dict[Path, bytes] = {}
     for path in paths:
         try:
-            raw = path.read_bytes()
+            raw = _read(path)
         except OSError as error:
             results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
             continue
-        source = _source(path, parsed.get(_parse_key(path, raw, zone)), topic_slugs)
-        html = rendered.get(body_key(source, base_path)) if source else None
-        if source and html is not None:
-            results[path] = (source, html, ())
+        digests[path] = digest = hashlib.blake2b(raw, digest_size=20).digest()
+        source = _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)
+        stored = rendered.get(body_key(source, base_path)) if source else None
+        if source and stored is not None:
+            results[path] = (source, Body(*stored), ())
         else:
-            tasks.append(_Task(path, raw, source))
+            tasks.append(_Task(path, raw, digest, source))
     for task, result in zip(tasks, _run(tasks, zone, base_path, topic_slugs)):
         results[task.path] = result
         _remember(task, result, zone, base_path, parsed, rendered)
-    return _collect(paths, results)
+    return _collect(paths, results, digests)
 
 
-def _parse_key(path: Path, raw: bytes, zone: ZoneInfo) -> bytes:
-    return key("parsed", str(path), zone.key, hashlib.sha256(raw).digest())
+def _read(path: Path) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def _parse_key(path: Path, digest: bytes, zone: ZoneInfo) -> bytes:
+    return key("parsed", str(path), zone.key, digest)
 
 
 def _fields(source: SubmissionSource) -> tuple[Any, ...]:
@@ -104,24 +123,24 @@ def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[
 
 
 def _remember(task: _Task, result: _Result, zone: ZoneInfo, base_path: str, parsed: Pack, rendered: Pack) -> None:
-    source, html, problems = result
+    source, body, problems = result
     if source is not None and not problems:
-        parsed.put(_parse_key(task.path, task.raw, zone), _fields(source))
-        if html is not None:
-            rendered.put(body_key(source, base_path), html)
+        parsed.put(_parse_key(task.path, task.digest, zone), _fields(source))
+        if body is not None:
+            rendered.put(body_key(source, base_path), (body.html, body.summary))
 
 
-def _collect(paths: Sequence[Path], results: dict[Path, _Result]) -> Prepared:
+def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Prepared:
     sources: list[SubmissionSource] = []
-    bodies: dict[Path, str] = {}
+    bodies: dict[Path, Body] = {}
     problems: list[Problem] = []
     for path in paths:
-        source, html, found = results[path]
+        source, body, found = results[path]
         problems.extend(found)
-        if source is not None and html is not None:
+        if source is not None and body is not None:
             sources.append(source)
-            bodies[path] = html
-    return Prepared(sources, bodies, problems)
+            bodies[path] = body
+    return Prepared(sources, bodies, digests, problems)
 
 
 def _run(tasks: list[_Task], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> list[_Result]:
@@ -143,4 +162,4 @@ def _one(task: _Task, zone: ZoneInfo, base_path: str, topic_slugs: Collection[st
             source = parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
         except SiteError as error:
             return None, None, error.problems
-    return source, body_html(source, base_path), ()
+    return source, render_body(source, base_path), ()

@@ -7,9 +7,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 STAGES = ("loading", "rendering", "indexing for search", "writing")
 Step = Callable[[str], None]
 
@@ -26,6 +23,9 @@ def build_progress(wanted: bool) -> Iterator[Step]:
     if not wanted:
         yield lambda stage: None
         return
+    from rich.console import Console  # only when a bar is drawn: rich takes a while to import
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(STAGES[0], total=len(STAGES))

@@ -15,11 +15,12 @@ from markupsafe import Markup
 
 from . import paths
 from .config import Config, read_config
-from .cache import Cache
+from .cache import Cache, key
+from .fingerprint import Fingerprints
 from .content import SubmissionSource, TopicSource, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
-from .prepare import prepare, submission_url
+from .prepare import Body, Prepared, prepare, submission_url
 from .model import Alias, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     _check_ids(submission_sources, problems)
     problems.raise_if_errors()
     included = _included(submission_sources, options, problems)
-    site = _index(site_dir, config, topic_sources, included, prepared.bodies, options, problems)
+    site = _index(site_dir, config, topic_sources, included, prepared, options, problems)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
@@ -103,9 +104,11 @@ def _included(sources: list[SubmissionSource], options: LoadOptions, problems: P
 
 
 def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
-           bodies: dict[Path, str], options: LoadOptions, problems: Problems) -> Site:
+           prepared: Prepared, options: LoadOptions, problems: Problems) -> Site:
     titles = {t.slug: t.title for t in topic_sources}
-    submissions = sorted((_submission(config, s, titles, bodies[s.path]) for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    made_with = Fingerprints().of(config)
+    submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
+                          for s in sources), key=lambda s: (s.date, s.id), reverse=True)
     by_topic: dict[str, list[Submission]] = defaultdict(list)
     for submission in submissions:
         for link in submission.topics:
@@ -133,17 +136,20 @@ def topic_url(config: Config, slug: str) -> str:
     return f"{config.base_path}topics/{slug}/"
 
 
-def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], html: str) -> Submission:
+def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], body: Body, made_from: bytes) -> Submission:
+    """A submission for the model; made_from hashes its file and the config, and its topics' titles are added."""
     site_path = f"submissions/{source.id}/"
     url = submission_url(config.base_path, source.id)
+    titles = [topic_titles[slug] for slug in source.topic_slugs]
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
         date_display=display_date(source.date), draft=source.draft,
-        topics=tuple(Link(topic_titles[slug], topic_url(config, slug)) for slug in source.topic_slugs),
+        topics=tuple(Link(title, topic_url(config, slug)) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
-        body_html=Markup(html),
+        body_html=Markup(body.html), summary=body.summary,
         url=url, absolute_url=config.origin + url, output_path=paths.output_path(site_path),
+        digest=key(made_from, *titles),
     )
 
 
