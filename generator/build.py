@@ -38,13 +38,17 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
         with build_lock(output_dir, wait=wait):
             remove_leftovers(output_dir)
             tree = OutputTree(output_dir, cache)
-            step("rendering")
-            files = plan_incremental(site, cache, tree.on_disk)
-            if search:
-                step("indexing for search")
-                files = with_search_index_cached(files, site.config.path, output_dir, cache, tree.on_disk)
-            step("writing")
-            result = tree.write(files)
+            try:
+                step("rendering")
+                files = plan_incremental(site, cache, output_dir, tree.on_disk, tree.staging)
+                if search:
+                    step("indexing for search")
+                    files = with_search_index_cached(files, site.config.path, output_dir, cache, tree.on_disk, tree.read)
+                step("writing")
+                result = tree.write(files)
+            except BaseException:
+                tree.discard()
+                raise
             cache.save()
     except OSError as error:
         raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None

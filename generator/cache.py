@@ -96,7 +96,7 @@ class Pack:
         if self.path is None or not self.changed():
             return
         payload = pickle.dumps((self.version, self.new), protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(self.path, MAGIC + hashlib.sha256(payload).digest() + payload)
+        _write_atomic(self.path, MAGIC, hashlib.sha256(payload).digest(), payload)  # parts: no joined copy of a big pack
 
 
 def _read_pack(path: Path, version: str) -> dict[bytes, Any]:
@@ -106,10 +106,11 @@ def _read_pack(path: Path, version: str) -> dict[bytes, Any]:
     except OSError:
         return {}
     head = len(MAGIC) + DIGEST_SIZE
-    if not data.startswith(MAGIC) or hashlib.sha256(data[head:]).digest() != data[len(MAGIC):head]:
+    payload = memoryview(data)[head:]  # no copy of a big pack
+    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
         return {}
     try:
-        stored_version, entries = pickle.loads(data[head:])
+        stored_version, entries = pickle.loads(payload)
     except Exception:  # the checksum matched, so this is a pack from an incompatible topicsite: ignore it
         return {}
     if stored_version != version or not isinstance(entries, dict):
@@ -117,12 +118,13 @@ def _read_pack(path: Path, version: str) -> dict[bytes, Any]:
     return entries
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, *parts: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for part in parts:
+                stream.write(part)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

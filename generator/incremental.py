@@ -9,7 +9,7 @@ the stored one and the output folder verifiably holds those bytes, the page is n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from .cache import Cache, key
 from .feeds import render_feed, updated
 from .fingerprint import Dependency, Fingerprints, Recorded, Unfingerprintable, start_recording, stop_recording
 from .model import Feed, Site
+from .output import put_file, same_bytes
 from .parallel import map_chunked
 from .render import OutputFile, PageJob, check_collisions, environment, page_jobs, render_page, static_files
 
@@ -29,15 +30,38 @@ Job = PageJob | Feed
 
 @dataclass(frozen=True, slots=True)
 class Unchanged:
-    """A file the output folder already holds, byte for byte (verified by its recorded digest and stat)."""
+    """A file the output folder already holds, byte for byte (verified by its recorded digest and stat, or read)."""
 
     path: str
     digest: bytes
     source: str
 
 
-Planned = OutputFile | Unchanged
-_state: tuple[Site, jinja2.Environment] | None = None
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A file rendered straight into the staging tree (by a worker process): its bytes are there, not in memory."""
+
+    path: str
+    digest: bytes
+    source: str
+
+
+Planned = OutputFile | Unchanged | Staged
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    """What rendering needs in each worker (set before the workers fork)."""
+
+    site: Site
+    env: jinja2.Environment
+    staging: str
+    output: str
+    on_disk: Mapping[str, bytes]
+    jobs: list[Job]
+
+
+_state: _Render | None = None
 
 
 def digest(data: bytes) -> bytes:
@@ -45,8 +69,16 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
-def plan_incremental(site: Site, cache: Cache, on_disk: Mapping[str, bytes]) -> list[Planned]:
-    """Every file of the site; files whose digest matches what `on_disk` holds come back as Unchanged."""
+def planned_digest(file: Planned) -> bytes:
+    """The digest of a planned file's bytes."""
+    return digest(file.data) if isinstance(file, OutputFile) else file.digest
+
+
+def plan_incremental(site: Site, cache: Cache, output_dir: Path, on_disk: Mapping[str, bytes], staging: Callable[[], Path]) -> list[Planned]:
+    """Every file of the site. Files the output folder already holds (their digest matches what `on_disk`
+    recorded, or, with no record, their bytes) come back as Unchanged; the others are rendered (in worker
+    processes when there are many) straight into the folder `staging()` gives, and come back as Staged,
+    so their bytes never travel back to this process."""
     global _state
     env = _recording_environment(site)
     entries, prints = cache.pack("outputs"), Fingerprints()
@@ -60,12 +92,15 @@ def plan_incremental(site: Site, cache: Cache, on_disk: Mapping[str, bytes]) -> 
             planned[index] = Unchanged(_path(job), known, _source(job))
         else:
             misses.append((index, job))
-    _state = (site, env)
-    for (index, job), (data, reads) in zip(misses, map_chunked(_render_chunk, [job for _, job in misses])):
-        planned[index] = OutputFile(_path(job), data, _source(job))
-        input_key = _input_key(job, reads, base, site, prints)
-        if input_key is not None:
-            entries.put(key("output", _path(job)), (reads, input_key, digest(data)))
+    if misses:
+        _state = _Render(site, env, str(staging()), str(output_dir), on_disk, [job for _, job in misses])
+        # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
+        for (index, job), (made, reads, same) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
+            planned[index] = (Unchanged if same else Staged)(_path(job), made, _source(job))
+            input_key = _input_key(job, reads, base, site, prints)
+            if input_key is not None:
+                entries.put(key("output", _path(job)), (reads, input_key, made))
+        _state = None
     files = [planned[i] for i in range(len(jobs))] + [_static(f, on_disk) for f in static_files(site)]
     check_collisions(files)  # type: ignore[arg-type]
     return sorted(files, key=lambda f: f.path)
@@ -112,11 +147,20 @@ def _recording_environment(site: Site) -> jinja2.Environment:
     return env
 
 
-def _render_chunk(jobs: Sequence[Job]) -> list[tuple[bytes, tuple[Dependency, ...]]]:
-    """Render jobs, noting what each read (runs in a worker process, or in this one for few jobs)."""
+def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, tuple[Dependency, ...], bool]]:
+    """Render jobs into the staging folder, noting what each read (runs in a worker process, or in this one
+    for few jobs). Each result: the bytes' digest, the reads, and whether the output folder already holds
+    those bytes (then nothing is written: the file is linked from there)."""
     assert _state is not None
-    site, env = _state
-    return [_render_one(site, env, job) for job in jobs]
+    results = []
+    for job in (_state.jobs[i] for i in positions):
+        data, reads = _render_one(_state.site, _state.env, job)
+        made, recorded = digest(data), _state.on_disk.get(_path(job))
+        same = recorded == made if recorded is not None else same_bytes(Path(_state.output, _path(job)), data)
+        if not same:
+            put_file(_state.staging, _path(job), data)
+        results.append((made, reads, same))
+    return results
 
 
 def _render_one(site: Site, env: jinja2.Environment, job: Job) -> tuple[bytes, tuple[Dependency, ...]]:

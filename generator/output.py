@@ -78,6 +78,39 @@ def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
     return changed
 
 
+def put_file(root: str, path: str, data: bytes) -> None:
+    """Write a new file at root/path, replacing what is there (a hard-linked file is unlinked, never written through)."""
+    target = f"{root}/{path}"
+    remove_path(target)
+    folder = os.path.dirname(target)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file of the previous output stands where a folder goes
+        _clear_way(root, folder)
+        os.makedirs(folder, exist_ok=True)
+    with open(target, "wb") as stream:
+        stream.write(data)
+
+
+def remove_path(path: str) -> None:
+    """Remove a file or folder if it exists."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+
+
+def _clear_way(root: str, folder: str) -> None:
+    """Remove files standing where folders of `folder` (under root) must be."""
+    current = root
+    for part in os.path.relpath(folder, root).split(os.sep):
+        current = f"{current}/{part}"
+        if os.path.lexists(current) and not os.path.isdir(current):
+            os.unlink(current)
+
+
 def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data

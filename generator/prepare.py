@@ -57,6 +57,7 @@ _Result = tuple[SubmissionSource | None, Body | None, tuple[Problem, ...]]
 _zone: ZoneInfo | None = None
 _base_path = "/"
 _slugs: frozenset[str] = frozenset()
+_tasks: list[_Task] = []
 
 
 def submission_url(base_path: str, submission_id: str) -> str:
@@ -144,15 +145,18 @@ def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[
 
 
 def _run(tasks: list[_Task], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> list[_Result]:
-    global _zone, _base_path, _slugs
-    _zone, _base_path, _slugs = zone, base_path, frozenset(topic_slugs)  # forked workers inherit these
-    return map_chunked(_work, tasks)
+    global _zone, _base_path, _slugs, _tasks
+    _zone, _base_path, _slugs, _tasks = zone, base_path, frozenset(topic_slugs), tasks  # forked workers inherit these
+    try:
+        return map_chunked(_work, range(len(tasks)))  # positions, not the files' bytes, go to the workers
+    finally:
+        _tasks = []
 
 
-def _work(tasks: Sequence[_Task]) -> list[_Result]:
+def _work(positions: Sequence[int]) -> list[_Result]:
     """Parse and render a chunk of files (runs in a worker process)."""
     assert _zone is not None
-    return [_one(task, _zone, _base_path, _slugs) for task in tasks]
+    return [_one(_tasks[i], _zone, _base_path, _slugs) for i in positions]
 
 
 def _one(task: _Task, zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> _Result:

@@ -9,13 +9,13 @@ import importlib.metadata
 import json
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache, key
 from .errors import SiteError
-from .incremental import Planned, Unchanged, digest
+from .incremental import Planned, Unchanged, digest, planned_digest
 from .render import OutputFile
 
 BUNDLE = "pagefind"
@@ -31,18 +31,18 @@ def with_search_index(files: list[OutputFile], config_path: Path) -> list[Output
 
 
 def with_search_index_cached(files: Sequence[Planned], config_path: Path, output_dir: Path, cache: Cache,
-                             on_disk: Mapping[str, bytes]) -> list[Planned]:
-    """with_search_index for an incremental plan: Pagefind runs again only when a page or its own version changed."""
+                             on_disk: Mapping[str, bytes], read: Callable[[Planned], bytes]) -> list[Planned]:
+    """with_search_index for an incremental plan: Pagefind runs again only when a page or its own version changed.
+    `read` gives a planned page's bytes (from memory, the staging tree or the output folder)."""
     _check_free(files, config_path)
     pages = [f for f in files if f.path.endswith(".html")]
     pack, entry = cache.pack("search"), key("bundle", str(output_dir))
-    inputs = key(pagefind_version(), *(f.path.encode() + (f.digest if isinstance(f, Unchanged) else digest(f.data)) for f in pages))
+    inputs = key(pagefind_version(), *(f.path.encode() + planned_digest(f) for f in pages))
     known = pack.get(entry)
     if known is not None and known[0] == inputs and all(on_disk.get(path) == recorded for path, recorded in known[1]):
         bundle: list[Planned] = [Unchanged(path, recorded, "pagefind") for path, recorded in known[1]]
     else:
-        # Unchanged pages are not in memory: the output folder holds them (their digests were verified).
-        html = [f if isinstance(f, OutputFile) else OutputFile(f.path, (output_dir / f.path).read_bytes(), f.source) for f in pages]
+        html = [f if isinstance(f, OutputFile) else OutputFile(f.path, read(f), f.source) for f in pages]
         index = _bundle(html, config_path)
         pack.put(entry, (inputs, tuple((f.path, digest(f.data)) for f in index)))
         bundle = list(index)

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, key
-from .incremental import Planned, Unchanged, digest
-from .output import MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, same_bytes, swap
+from .incremental import Planned, Staged, Unchanged, digest, planned_digest
+from .output import MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, put_file, remove_path, same_bytes, swap
+from .render import OutputFile
 
 Stat = tuple[int, int, int]
 
@@ -61,27 +62,54 @@ class OutputTree:
         self.live_key, self.back_key = key("live", str(output_dir)), key("back", str(output_dir))
         self.live: Manifest | None = self.pack.get(self.live_key)
         self.on_disk, self.clean = verify(output_dir, self.live)
+        self._staging: Path | None = None
+        self._staged_from: Manifest | None = None
+
+    def staging(self) -> Path:
+        """The tree the next output is made in, beside the output: the back copy if it is as recorded, else empty.
+        Made on first use, so a build with nothing to render or write touches nothing."""
+        if self._staging is None:
+            back_manifest = self.pack.get(self.back_key)
+            _, back_clean = verify(self.back_dir, back_manifest)
+            staging = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.new-", dir=self.output_dir.parent))
+            if back_clean:
+                os.rename(self.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
+            else:
+                shutil.rmtree(self.back_dir, ignore_errors=True)
+                back_manifest = None
+            self._staging, self._staged_from = staging, back_manifest
+        return self._staging
+
+    def discard(self) -> None:
+        """Remove the staging tree after a failure; the output folder was never touched."""
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+    def read(self, file: Planned) -> bytes:
+        """A planned file's bytes: from memory, the staging tree or the output folder."""
+        if isinstance(file, OutputFile):
+            return file.data
+        folder = self.output_dir if isinstance(file, Unchanged) else self.staging()
+        return (folder / file.path).read_bytes()
 
     def write(self, files: Sequence[Planned]) -> WriteResult:
         """Make the output folder hold exactly `files`: nothing written if it already does, else update and swap."""
         if self.live is not None and self.clean and {f.path for f in files} == self.live.files.keys() and all(isinstance(f, Unchanged) for f in files):
+            if self._staging is not None:  # pages were rendered again, all to the bytes already there: nothing was written
+                os.rename(self._staging, self.back_dir)
+                self._staging = None
             return WriteResult(len(files), (), 0)
-        back_manifest = self.pack.get(self.back_key)
-        _, back_clean = verify(self.back_dir, back_manifest)
-        staging = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.new-", dir=self.output_dir.parent))
-        if back_clean:
-            os.rename(self.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
-        else:
-            shutil.rmtree(self.back_dir, ignore_errors=True)
-            back_manifest = None
+        staging = self.staging()
         try:
-            changed = self._fill(staging, files, back_manifest)
+            changed = self._fill(staging, files, self._staged_from)
             removed = self._removed(files)
             swap(staging, self.output_dir)
             if staging.exists():
                 os.rename(staging, self.back_dir)  # the old output, kept to be updated into the next one
+            self._staging = None
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            self.discard()
             raise
         self._record(files)
         return WriteResult(len(files), tuple(changed), removed)
@@ -93,25 +121,26 @@ class OutputTree:
         _make_dirs(back_dir, {f.path.rpartition("/")[0] for f in files}, set(back.dirs) if back else set())
         changed = []
         for planned in files:
+            if isinstance(planned, Staged):  # already written into the staging tree while rendering
+                changed.append(planned.path)
+                continue
             target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
             known = self.on_disk.get(planned.path)
-            data = planned.data if not isinstance(planned, Unchanged) else None
+            data = planned.data if isinstance(planned, OutputFile) else None
             if data is None or (known is not None and known == digest(data)) or (known is None and same_bytes(Path(old), data)):
                 live_stat = self.live.files[planned.path][1] if self.live and planned.path in self.live.files else None
                 if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
-                    _remove(target)
+                    remove_path(target)
                     if link_or_copy(Path(old), Path(target)):
                         continue
                     if data is None:
                         raise OSError(f"cannot link {old} into {target}")
                 else:
                     continue
-            _remove(target)
-            with open(target, "wb") as stream:
-                stream.write(data)
+            put_file(back_dir, planned.path, data)
             changed.append(planned.path)
         for stale in existing.keys() - {f.path for f in files}:
-            _remove(f"{back_dir}/{stale}")
+            remove_path(f"{back_dir}/{stale}")
         _remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in files})
         if not os.path.exists(f"{back_dir}/{MARKER}"):
             Path(back_dir, MARKER).write_bytes(MARKER_TEXT)
@@ -128,7 +157,7 @@ class OutputTree:
         if self.live is not None and self.clean:
             self.pack.put(self.back_key, self.live)
         live_dir = str(self.output_dir)
-        records, digests = {}, {f.path: f.digest if isinstance(f, Unchanged) else digest(f.data) for f in files}
+        records, digests = {}, {f.path: planned_digest(f) for f in files}
         for path, recorded in digests.items():
             stat = _stat(f"{live_dir}/{path}")
             if stat is not None:
@@ -160,12 +189,3 @@ def _remove_empty_dirs(root: str, had: set[str], needed: set[str]) -> None:
     keep = _all_dirs(f"{d}/x" for d in needed if d)
     for folder in sorted(had - keep, key=lambda d: d.count("/"), reverse=True):
         shutil.rmtree(f"{root}/{folder}", ignore_errors=True)
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except IsADirectoryError:
-        shutil.rmtree(path)
