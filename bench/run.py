@@ -1,7 +1,10 @@
 """Benchmark topicsite's builds against Hugo and Pelican on one generated corpus.
 
-Usage: python bench/run.py --n 10000 [--runs 3] [--out docs/benchmarks.md]
+Usage: python bench/run.py --n 10000 [--runs 3] [--peers hugo,pelican] [--out docs/benchmarks.md]
        python bench/run.py --smoke   (n=200, one run, topicsite only; exits 1 if a build fails)
+
+--peers picks which of Hugo and Pelican to measure (default both; "none" for topicsite only): e.g.
+`--n 50000 --runs 1 --peers hugo` skips Pelican, whose build takes minutes at that size.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ COLD, NOOP, EDIT, ADD, TEMPLATE = (
     "topicsite rebuild, one submission added", "topicsite rebuild, one template changed",
 )
 HUGO, PELICAN = "Hugo cold build", "Pelican cold build"
+DEFAULT_PEERS = ("hugo", "pelican")
 
 
 class BuildFailed(Exception):
@@ -199,39 +203,50 @@ def measure_topicsite(tool: Topicsite, runs: int) -> list[Measure]:
     return [*measures.values(), *skipped]
 
 
-def measure_hugo(source: Path, run_dir: Path, runs: int) -> Measure:
-    """Hugo cold builds, or a note that Hugo is not installed."""
-    exe = shutil.which("hugo")
-    if not exe:
-        return Measure(HUGO, note="not installed")
-    site, out = source / "hugo", run_dir / "hugo-output"
-    measure = Measure(HUGO)
-    for run in range(runs):
-        print(f"hugo run {run + 1}/{runs}", flush=True)
-        remove(out, site / "resources")
-        measure.samples.append(run_measured(
-            [exe, "--source", str(site), "--destination", str(out), "--quiet"], site, run_dir / "hugo.log"))
-    return measure
-
-
 def pelican_exe() -> str | None:
     """Pelican from bench/work/venv-pelican, else from PATH."""
     local = PELICAN_VENV / "bin" / "pelican"
     return str(local) if local.exists() else shutil.which("pelican")
 
 
-def measure_pelican(source: Path, run_dir: Path, runs: int) -> Measure:
-    """Pelican cold builds, or a note that Pelican is not installed."""
-    exe = pelican_exe()
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A generator measured beside topicsite, by cold builds of its copy of the corpus.
+
+    Its key names it in --peers and names its site folder, output folder and log:
+    SOURCE/KEY, RUN_DIR/KEY-output and RUN_DIR/KEY.log.
+    """
+
+    measure: str  # the measure's name in the report
+    label: str  # its name in the version and output tables
+    find: Callable[[], str | None]  # its executable, or None when it is not installed
+    args: tuple[str, ...]  # its arguments; "{site}" and "{out}" are replaced by those folders
+    version: str  # the argument that makes it print its version
+    clean: tuple[str, ...] = ()  # folders in its site deleted before each build, besides the output
+
+
+PEERS = {
+    "hugo": Peer(HUGO, "Hugo", lambda: shutil.which("hugo"),
+                 ("--source", "{site}", "--destination", "{out}", "--quiet"), "version", clean=("resources",)),
+    "pelican": Peer(PELICAN, "Pelican", pelican_exe,
+                    ("content", "-o", "{out}", "-s", "pelicanconf.py", "-q"), "--version"),
+}
+NOT_SELECTED = "not measured (not in --peers)"
+
+
+def measure_peer(key: str, source: Path, run_dir: Path, runs: int) -> Measure:
+    """A peer's cold builds, or a note that it is not installed."""
+    peer = PEERS[key]
+    exe = peer.find()
     if not exe:
-        return Measure(PELICAN, note="not installed")
-    site, out = source / "pelican", run_dir / "pelican-output"
-    measure = Measure(PELICAN)
+        return Measure(peer.measure, note="not installed")
+    site, out = source / key, run_dir / f"{key}-output"
+    argv = [exe, *(arg.format(site=site, out=out) for arg in peer.args)]
+    measure = Measure(peer.measure)
     for run in range(runs):
-        print(f"pelican run {run + 1}/{runs}", flush=True)
-        remove(out)
-        measure.samples.append(run_measured(
-            [exe, "content", "-o", str(out), "-s", "pelicanconf.py", "-q"], site, run_dir / "pelican.log"))
+        print(f"{key} run {run + 1}/{runs}", flush=True)
+        remove(out, *(site / folder for folder in peer.clean))
+        measure.samples.append(run_measured(argv, site, run_dir / f"{key}.log"))
     return measure
 
 
@@ -262,9 +277,14 @@ def memory_gib() -> float:
     return 0.0
 
 
-def environment(exe: Path, load_before: float) -> list[tuple[str, str]]:
-    """The machine and the versions of everything measured."""
-    pelican = pelican_exe()
+def peer_version(key: str) -> str:
+    """A peer's version line, or "not installed"."""
+    exe = PEERS[key].find()
+    return first_line([exe, PEERS[key].version]) if exe else "not installed"
+
+
+def environment(exe: Path, load_before: float, peers: Sequence[str]) -> list[tuple[str, str]]:
+    """The machine and the versions of everything measured; peers not in `peers` are marked so."""
     return [
         ("CPUs (nproc)", str(len(os.sched_getaffinity(0)))),
         ("CPU model", cpu_model()),
@@ -272,8 +292,7 @@ def environment(exe: Path, load_before: float) -> list[tuple[str, str]]:
         ("Load average before measuring (1 min)", f"{load_before:.2f}"),
         ("Python (topicsite)", first_line([str(exe.parent / "python"), "--version"])),
         ("topicsite", first_line([str(exe), "--version"])),
-        ("Hugo", first_line(["hugo", "version"])),
-        ("Pelican", first_line([pelican, "--version"]) if pelican else "not installed"),
+        *((peer.label, peer_version(key) if key in peers else NOT_SELECTED) for key, peer in PEERS.items()),
     ]
 
 
@@ -299,18 +318,33 @@ def ratio(numerator: Measure, denominator: Measure) -> str:
 
 
 def ratio_rows(measures: dict[str, Measure]) -> list[list[str]]:
-    """Cold build against Hugo and Pelican, and every rebuild against Hugo's cold build."""
+    """Cold build against Hugo and Pelican, and every rebuild against Hugo's cold build.
+
+    A peer without samples (not installed, not in --peers, or --smoke) gets no rows.
+    """
     hugo, pelican = measures[HUGO], measures[PELICAN]
-    rows = [[f"{COLD} / {HUGO}", ratio(measures[COLD], hugo)],
-            [f"{COLD} / {PELICAN}", ratio(measures[COLD], pelican)]]
+    rows = [[f"{COLD} / {peer.name}", ratio(measures[COLD], peer)] for peer in (hugo, pelican) if peer.samples]
     rebuilds = [m for name, m in measures.items() if name not in (COLD, HUGO, PELICAN)]
-    return rows + [[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds]
+    return rows + ([[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds] if hugo.samples else [])
+
+
+def ratio_section(measures: dict[str, Measure]) -> str:
+    """The ratio table, or a sentence when no peer was measured."""
+    rows = ratio_rows(measures)
+    return markdown_table(["ratio", "value"], rows) if rows else "None: neither Hugo nor Pelican was measured."
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def peers_option(args: argparse.Namespace) -> str:
+    """" --peers ..." when a benchmark measured other peers than the default, else ""."""
+    if args.smoke or args.peers == DEFAULT_PEERS:
+        return ""
+    return f" --peers {','.join(args.peers) or 'none'}"
 
 
 def report(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcome) -> str:
@@ -322,7 +356,7 @@ def report(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcom
     stats = [[key.replace("_", " "), str(value)] for key, value in outcome.stats.items()]
     return f"""# Benchmarks
 
-Generated by `python bench/run.py --n {args.n} --runs {args.runs}`; do not edit by hand.
+Generated by `python bench/run.py --n {args.n} --runs {args.runs}{peers_option(args)}`; do not edit by hand.
 
 Measured on {date.today().isoformat()}.
 
@@ -348,7 +382,7 @@ the process and its children) and the largest peak resident memory of the measur
 {flags_note}
 ## Ratios (median wall time)
 
-{markdown_table(["ratio", "value"], ratio_rows(outcome.measures))}
+{ratio_section(outcome.measures)}
 
 ## Output of the last build
 
@@ -394,11 +428,17 @@ def run_all(args: argparse.Namespace) -> Outcome:
     run_dir.mkdir(parents=True, exist_ok=True)
     tool = Topicsite(args.topicsite, working_copy(source, run_dir), run_dir / "topicsite.log")
     measures = {m.name: m for m in measure_topicsite(tool, args.runs)}
-    skipped = "skipped (--smoke)"
-    measures[HUGO] = Measure(HUGO, note=skipped) if args.smoke else measure_hugo(source, run_dir, args.runs)
-    measures[PELICAN] = Measure(PELICAN, note=skipped) if args.smoke else measure_pelican(source, run_dir, args.runs)
-    outputs = [count_output("topicsite", tool.site / "output"), count_output("Hugo", run_dir / "hugo-output"),
-               count_output("Pelican", run_dir / "pelican-output")]
+    outputs = [count_output("topicsite", tool.site / "output")]
+    for key, peer in PEERS.items():
+        if args.smoke:
+            measures[peer.measure] = Measure(peer.measure, note="skipped (--smoke)")
+        elif key in args.peers:
+            measures[peer.measure] = measure_peer(key, source, run_dir, args.runs)
+        else:
+            measures[peer.measure] = Measure(peer.measure, note=NOT_SELECTED)
+        # A peer not run now may have left an output folder behind in an earlier run.
+        ran = bool(measures[peer.measure].samples)
+        outputs.append(count_output(peer.label, run_dir / f"{key}-output") if ran else [peer.label, "–", "–"])
     return Outcome(stats, measures, outputs, tool.dropped)
 
 
@@ -406,6 +446,18 @@ def default_topicsite() -> Path:
     """The repo's virtualenv topicsite, else the one on PATH."""
     local = REPO / ".venv" / "bin" / "topicsite"
     return local if local.exists() else Path(shutil.which("topicsite") or local)
+
+
+def peer_list(value: str) -> tuple[str, ...]:
+    """--peers: comma-separated names from PEERS, or "none"; in PEERS' order."""
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    if names == {"none"}:
+        return ()
+    unknown = sorted(names - PEERS.keys())
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list of {', '.join(PEERS)}, or none; got {value!r}")
+    return tuple(key for key in PEERS if key in names)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -417,10 +469,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs of each measure")
     parser.add_argument("--out", type=Path, help="Markdown report [default: docs/benchmarks.md; none with --smoke]")
     parser.add_argument("--topicsite", type=Path, default=default_topicsite(), help="topicsite executable")
+    parser.add_argument("--peers", type=peer_list, default=DEFAULT_PEERS,
+                        help=f"comma-separated peers to measure, or none [default: {','.join(DEFAULT_PEERS)}]")
     parser.add_argument("--smoke", action="store_true", help="quick check for tests")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.n, args.runs = 200, 1
+        args.n, args.runs, args.peers = 200, 1, ()
     elif args.out is None:
         args.out = REPO / "docs" / "benchmarks.md"
     return args
@@ -435,7 +489,8 @@ def main() -> int:
     except BuildFailed as failure:
         print(f"build failed: {failure}", file=sys.stderr)
         return 1
-    text = report(args, environment(args.topicsite, load_before), outcome)
+    shown = tuple(PEERS) if args.smoke else args.peers  # --smoke skips every peer but lists their versions
+    text = report(args, environment(args.topicsite, load_before, shown), outcome)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
