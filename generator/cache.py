@@ -64,16 +64,26 @@ def _library_version(name: str) -> str:
         return "none"
 
 
-class Pack:
-    """One kind of entry (parsed files, rendered Markdown, ...): read whole at start, written whole at the end."""
+SHARDS = 16  # files per pack: a build that changes a few entries rewrites a few files, not the whole pack
 
-    def __init__(self, path: Path | None, version: str) -> None:
-        self.path = path
+
+class Pack:
+    """One kind of entry (parsed files, rendered Markdown, ...), in SHARDS files by key: all read at the
+    start; at the end, only the files whose entries changed are written again."""
+
+    def __init__(self, folder: Path | None, name: str, version: str) -> None:
+        self.paths = [folder / f"{name}.{shard:x}.pack" for shard in range(SHARDS)] if folder else []
         self.version = version
-        self.old: dict[bytes, Any] = _read_pack(path, version) if path else {}
+        self.old: dict[bytes, Any] = {}
         self.new: dict[bytes, Any] = {}
         self.hits = 0
-        self.written = False
+        self.written: set[int] = set()
+        for shard, path in enumerate(self.paths):
+            entries = _read_pack(path, version)
+            if entries is None:
+                self.written.add(shard)  # damaged: written afresh at the end, even if no entry lands in it
+            else:
+                self.old.update(entries)
 
     def get(self, entry_key: bytes) -> Any | None:
         """The entry stored under a key, or None; an entry found is kept for the next build."""
@@ -85,36 +95,49 @@ class Pack:
 
     def put(self, entry_key: bytes, value: Any) -> None:
         self.new[entry_key] = value
-        self.written = True
+        self.written.add(_shard(entry_key))
 
-    def changed(self) -> bool:
-        """Whether saving would change the pack: entries put (new, or replacing one), or old ones no longer used."""
-        return self.written or self.new.keys() != self.old.keys()
+    def changed(self) -> set[int]:
+        """The shards saving would change: entries put (new, or replacing one), or old ones no longer used."""
+        return self.written | {_shard(k) for k in self.old.keys() ^ self.new.keys()}
 
     def save(self) -> None:
-        """Write the entries used in this build (old unused ones are dropped), atomically."""
-        if self.path is None or not self.changed():
+        """Write the changed shards with the entries used in this build (old unused ones are dropped), atomically."""
+        if not self.paths:
             return
-        payload = pickle.dumps((self.version, self.new), protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(self.path, MAGIC, hashlib.sha256(payload).digest(), payload)  # parts: no joined copy of a big pack
+        changed = self.changed()
+        shards: dict[int, dict[bytes, Any]] = {shard: {} for shard in changed}
+        for entry_key, value in self.new.items():
+            entries = shards.get(_shard(entry_key))
+            if entries is not None:
+                entries[entry_key] = value
+        for shard, entries in sorted(shards.items()):
+            payload = pickle.dumps((self.version, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_atomic(self.paths[shard], MAGIC, hashlib.sha256(payload).digest(), payload)  # parts: no joined copy
 
 
-def _read_pack(path: Path, version: str) -> dict[bytes, Any]:
-    """A pack's entries; an empty dict when it is missing, damaged or from another version."""
+def _shard(entry_key: bytes) -> int:
+    return entry_key[0] % SHARDS  # keys are hashes, so shards fill evenly
+
+
+def _read_pack(path: Path, version: str) -> dict[bytes, Any] | None:
+    """A pack file's entries: empty when it is missing, None when it is damaged or from another version."""
     try:
         data = path.read_bytes()
-    except OSError:
+    except FileNotFoundError:
         return {}
+    except OSError:
+        return None
     head = len(MAGIC) + DIGEST_SIZE
     payload = memoryview(data)[head:]  # no copy of a big pack
     if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
-        return {}
+        return None
     try:
         stored_version, entries = pickle.loads(payload)
     except Exception:  # the checksum matched, so this is a pack from an incompatible topicsite: ignore it
-        return {}
+        return None
     if stored_version != version or not isinstance(entries, dict):
-        return {}
+        return None
     return entries
 
 
@@ -155,7 +178,7 @@ class Cache:
     def pack(self, name: str) -> Pack:
         """The pack of one kind of entry, read on first use."""
         if name not in self.packs:
-            self.packs[name] = Pack(self.folder / f"{name}.pack" if self.folder else None, self.version)
+            self.packs[name] = Pack(self.folder, name, self.version)
         return self.packs[name]
 
     def save(self) -> None:

@@ -61,6 +61,7 @@ class OutputTree:
         self.pack = cache.pack("trees")
         self.live_key, self.back_key = key("live", str(output_dir)), key("back", str(output_dir))
         self.live: Manifest | None = self.pack.get(self.live_key)
+        self.back: Manifest | None = self.pack.get(self.back_key)  # read now, so a build that writes nothing keeps it
         self.on_disk, self.clean = verify(output_dir, self.live)
         self._staging: Path | None = None
         self._staged_from: Manifest | None = None
@@ -69,7 +70,7 @@ class OutputTree:
         """The tree the next output is made in, beside the output: the back copy if it is as recorded, else empty.
         Made on first use, so a build with nothing to render or write touches nothing."""
         if self._staging is None:
-            back_manifest = self.pack.get(self.back_key)
+            back_manifest = self.back
             _, back_clean = verify(self.back_dir, back_manifest)
             staging = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.new-", dir=self.output_dir.parent))
             if back_clean:

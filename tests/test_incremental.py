@@ -14,6 +14,7 @@ from generator import cache as cache_module
 from generator.build import build_site
 from generator.incremental import Unchanged
 from generator.output import write_site
+from generator.tree import OutputTree, verify
 from generator.render import plan
 from generator.search import with_search_index
 from generator.site import LoadOptions, load
@@ -108,7 +109,7 @@ def test_damaged_cache_is_ignored_and_rebuilt(site: Path, tmp_path: Path, damage
     expected = tree_bytes(site / "output")
     replace(site, "content/submissions/2023/s04.md", "Request 4", "Request four")
     packs = sorted((site / ".cache").rglob("*.pack"))
-    assert {p.name for p in packs} >= {"parsed.pack", "bodies.pack", "outputs.pack", "trees.pack"}
+    assert {p.name.split(".")[0] for p in packs} >= {"parsed", "bodies", "outputs", "trees"}
     for pack in packs:
         data = pack.read_bytes()
         damaged = {"truncate": data[: len(data) // 2], "garbage": os.urandom(len(data)), "empty": b"",
@@ -133,6 +134,27 @@ def test_cache_entries_are_used(site: Path) -> None:
     cache = cache_module.Cache.for_site(site)
     load(site, LoadOptions(), cache)
     assert cache.pack("parsed").hits == len(SUBMISSIONS) + 1 == cache.pack("bodies").hits  # and the default one
+
+
+def test_an_edit_rewrites_few_pack_files(site: Path) -> None:
+    build_site(site)
+    before = {p: p.stat().st_mtime_ns for p in (site / ".cache").rglob("bodies.*.pack")}
+    assert len(before) > cache_module.SHARDS // 2  # 24 bodies spread over most of the files
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five, edited")
+    build_site(site)
+    after = {p: p.stat().st_mtime_ns for p in (site / ".cache").rglob("bodies.*.pack")}
+    rewritten = [p for p in after if before.get(p) != after[p]]
+    assert 1 <= len(rewritten) <= 2  # the file that loses the old body's entry and the one that gains the new
+
+
+def test_a_build_that_writes_nothing_keeps_the_back_copy_usable(site: Path) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five")
+    build_site(site)  # the first output is now the back copy, to be updated into the next one
+    assert build_site(site).result.changed == ()
+    output = (site / "output").absolute()
+    tree = OutputTree(output, cache_module.Cache.for_site(site))
+    assert verify(tree.back_dir, tree.back)[1], "the no-op build forgot the back copy's manifest"
 
 
 def test_deleting_the_cache_is_harmless(site: Path) -> None:
