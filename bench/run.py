@@ -37,6 +37,8 @@ COLD, NOOP, EDIT, ADD, TEMPLATE = (
     "topicsite cold build", "topicsite no-op rebuild", "topicsite rebuild, one submission edited",
     "topicsite rebuild, one submission added", "topicsite rebuild, one template changed",
 )
+SEARCH_COLD, SEARCH_EDIT = "topicsite cold build, with search", "topicsite rebuild with search, one submission edited"
+SEARCHING = (SEARCH_COLD, SEARCH_EDIT)  # Hugo and Pelican build no search index: left out of the ratios
 HUGO, PELICAN = "Hugo cold build", "Pelican cold build"
 DEFAULT_PEERS = ("hugo", "pelican")
 
@@ -110,11 +112,12 @@ class Topicsite:
     flags: list[str] = field(default_factory=lambda: list(TOPICSITE_FLAGS))
     dropped: list[str] = field(default_factory=list)
 
-    def build(self) -> Sample:
-        """One build, measured."""
+    def build(self, search: bool = False) -> Sample:
+        """One build, measured; with the search index only when asked."""
         while True:
+            flags = [f for f in self.flags if not (search and f == "--no-search")]
             try:
-                return run_measured([str(self.exe), "build", str(self.site), *self.flags], self.site, self.log)
+                return run_measured([str(self.exe), "build", str(self.site), *flags], self.site, self.log)
             except BuildFailed:
                 if not self.drop_rejected_flag():
                     raise
@@ -128,10 +131,10 @@ class Topicsite:
         self.dropped.append(found[1])
         return True
 
-    def cold(self) -> Sample:
+    def cold(self, search: bool = False) -> Sample:
         """A build with no output folder and no cache."""
         remove(self.site / "output", self.site / ".cache")
-        return self.build()
+        return self.build(search)
 
 
 def corpus_dir(n: int, topics: int, seed: int) -> Path:
@@ -192,13 +195,16 @@ def measure_topicsite(tool: Topicsite, runs: int) -> list[Measure]:
     ]
     if has_template:
         steps.append((TEMPLATE, lambda run: change_template(tool.site)))
-    measures = {name: Measure(name) for name in (COLD, *(name for name, _ in steps))}
+    measures = {name: Measure(name) for name in (COLD, *(name for name, _ in steps), *SEARCHING)}
     for run in range(runs):
         print(f"topicsite run {run + 1}/{runs}", flush=True)
         measures[COLD].samples.append(tool.cold())
         for name, change in steps:
             change(run)
             measures[name].samples.append(tool.build())
+        measures[SEARCH_COLD].samples.append(tool.cold(search=True))
+        edit_submission(tool.site, run + runs)
+        measures[SEARCH_EDIT].samples.append(tool.build(search=True))
     skipped = [] if has_template else [Measure(TEMPLATE, note="skipped: templates/submission.html is not in the repo")]
     return [*measures.values(), *skipped]
 
@@ -324,14 +330,26 @@ def ratio_rows(measures: dict[str, Measure]) -> list[list[str]]:
     """
     hugo, pelican = measures[HUGO], measures[PELICAN]
     rows = [[f"{COLD} / {peer.name}", ratio(measures[COLD], peer)] for peer in (hugo, pelican) if peer.samples]
-    rebuilds = [m for name, m in measures.items() if name not in (COLD, HUGO, PELICAN)]
+    rebuilds = [m for name, m in measures.items() if name not in (COLD, HUGO, PELICAN, *SEARCHING)]
     return rows + ([[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds] if hugo.samples else [])
 
 
 def ratio_section(measures: dict[str, Measure]) -> str:
-    """The ratio table, or a sentence when no peer was measured."""
+    """The ratio table, or a sentence when no peer was measured; then the search index's own time."""
     rows = ratio_rows(measures)
-    return markdown_table(["ratio", "value"], rows) if rows else "None: neither Hugo nor Pelican was measured."
+    table = markdown_table(["ratio", "value"], rows) if rows else "None: neither Hugo nor Pelican was measured."
+    return f"{table}\n\n{search_sentence(measures)}"
+
+
+def search_sentence(measures: dict[str, Measure]) -> str:
+    """Search indexing on its own: the cold build with the index minus the one without (medians)."""
+    with_index = measures[SEARCH_COLD].median() if SEARCH_COLD in measures else None
+    without = measures[COLD].median()
+    if with_index is None or without is None:
+        return "Search indexing was not measured."
+    return (f"Search indexing on its own (Pagefind; median cold build with the index minus without): "
+            f"{with_index - without:.2f} s. Hugo and Pelican build no search index, so the "
+            f"ratios above compare builds without it.")
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -396,6 +414,7 @@ redirect page per topic (`page/1/`); Pelican's feeds are RSS and Atom per topic,
 - topicsite: `topicsite build SITE -q --no-search`; a cold build deletes `SITE/output` and `SITE/.cache` first.
   The rebuilds follow it without cleaning: nothing changed; one sentence appended to one submission;
   one new submission; an HTML comment appended to the site's copy of the default `submission.html`.
+  The two "with search" measures come last and drop `--no-search` (Pagefind indexes every submission page).
 - Hugo: `hugo --source DIR --destination OUT --quiet`, with `OUT` and `DIR/resources` deleted first.
 - Pelican: `pelican content -o OUT -s pelicanconf.py -q` with its default theme, `OUT` deleted first.
 - Wall time is `time.perf_counter` around the process; CPU time and peak memory come from `os.wait4`

@@ -84,13 +84,14 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on; the default is this machine only.")
 @click.option("--drafts", is_flag=True, help="Include drafts, marked as such.")
 @click.option("--future", is_flag=True, help="Include submissions dated in the future.")
+@click.option("--no-search", is_flag=True, help="Skip the search index: much faster rebuilds on large sites.")
 @reports_site_errors
-def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool) -> None:
+def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool, no_search: bool) -> None:
     """Build SITE_DIR, serve it, and rebuild and reload the browser on every change."""
     from .serve import ListenError, ServeOptions, serve as run_server  # imported when used: a build starts faster
 
     try:
-        run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future), click.echo)
+        run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future, search=not no_search), click.echo)
     except ListenError as error:
         raise click.ClickException(str(error)) from None
 

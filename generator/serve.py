@@ -43,6 +43,7 @@ class ServeOptions:
     port: int = 8000
     drafts: bool = False
     future: bool = False
+    search: bool = True
 
 
 class Builder:
@@ -55,7 +56,8 @@ class Builder:
         """Build once and record the outcome; never raises, whatever the content."""
         started = time.perf_counter()
         try:
-            built = build_site(self.site_dir, self.output_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future))
+            built = build_site(self.site_dir, self.output_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future),
+                               search=self.options.search)
             site, result = built.site, built.result
         except SiteError as error:
             self._failed(error.problems)

@@ -177,3 +177,8 @@ def test_a_client_trickling_its_request_is_cut_off(serving: Callable[..., Server
         except (ConnectionError, BrokenPipeError):
             response = b""
     assert response == b"" and time.monotonic() - started < 16
+
+
+def test_no_search_skips_the_index(serving: Callable[..., Server]) -> None:
+    assert serving().fetch("pagefind/pagefind.js")[0] == 200
+    assert serving(None, "--no-search").fetch("pagefind/pagefind.js")[0] == 404
