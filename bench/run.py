@@ -132,8 +132,8 @@ class Topicsite:
         return True
 
     def cold(self, search: bool = False) -> Sample:
-        """A build with no output folder and no cache."""
-        remove(self.site / "output", self.site / ".cache")
+        """A build with nothing left by earlier builds: no output folder, no back copy beside it, no cache."""
+        remove(self.site / "output", self.site / ".output.back", self.site / ".cache")
         return self.build(search)
 
 
@@ -411,7 +411,7 @@ redirect page per topic (`page/1/`); Pelican's feeds are RSS and Atom per topic,
 
 ## How it is measured
 
-- topicsite: `topicsite build SITE -q --no-search`; a cold build deletes `SITE/output` and `SITE/.cache` first.
+- topicsite: `topicsite build SITE -q --no-search`; a cold build deletes `SITE/output`, `SITE/.output.back` and `SITE/.cache` first.
   The rebuilds follow it without cleaning: nothing changed; one sentence appended to one submission;
   one new submission; an HTML comment appended to the site's copy of the default `submission.html`.
   The two "with search" measures come last and drop `--no-search` (Pagefind indexes every submission page).

@@ -67,17 +67,20 @@ class OutputTree:
         self._staged_from: Manifest | None = None
 
     def staging(self) -> Path:
-        """The tree the next output is made in, beside the output: the back copy if it is as recorded, else empty.
-        Made on first use, so a build with nothing to render or write touches nothing."""
+        """The tree the next output is made in, beside the output: the back copy (as recorded, or as found on
+        disk when there is no record), else empty. Made on first use, so a build with nothing to render or
+        write touches nothing. Only the inodes of the back copy's files are trusted (a file that is the same
+        inode as the live one holds the same bytes); every other file in it is replaced or removed."""
         if self._staging is None:
             back_manifest = self.back
             _, back_clean = verify(self.back_dir, back_manifest)
             staging = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.new-", dir=self.output_dir.parent))
-            if back_clean:
+            if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
+                back_manifest = _walk_ours(self.back_dir)
+            if back_manifest is not None:
                 os.rename(self.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
             else:
                 shutil.rmtree(self.back_dir, ignore_errors=True)
-                back_manifest = None
             self._staging, self._staged_from = staging, back_manifest
         return self._staging
 
@@ -129,7 +132,7 @@ class OutputTree:
             known = self.on_disk.get(planned.path)
             data = planned.data if isinstance(planned, OutputFile) else None
             if data is None or (known is not None and known == digest(data)) or (known is None and same_bytes(Path(old), data)):
-                live_stat = self.live.files[planned.path][1] if self.live and planned.path in self.live.files else None
+                live_stat = self.live.files[planned.path][1] if self.live and planned.path in self.live.files else _stat(old)
                 if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
                     remove_path(target)
                     if link_or_copy(Path(old), Path(target)):
@@ -167,6 +170,36 @@ class OutputTree:
         root = _stat(live_dir)
         if root is not None:
             self.pack.put(self.live_key, Manifest(root[0], records, dirs))
+
+
+def _walk_ours(folder: Path) -> Manifest | None:
+    """walk() a folder topicsite wrote (it has the marker file); None for anything else or on any error."""
+    try:
+        return walk(folder) if (folder / MARKER).is_file() else None
+    except OSError:
+        return None
+
+
+def walk(folder: Path) -> Manifest | None:
+    """What a folder holds, found on disk: each file's stat (its digest unknown) and each folder's mtime."""
+    root = _stat(str(folder))
+    if root is None:
+        return None
+    files: dict[str, tuple[bytes, Stat]] = {}
+    dirs: dict[str, int] = {"": root[2]}
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        with os.scandir(f"{folder}/{relative}" if relative else folder) as entries:
+            for entry in entries:
+                path = f"{relative}/{entry.name}" if relative else entry.name
+                st = entry.stat(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    dirs[path] = st.st_mtime_ns
+                    pending.append(path)
+                elif path != MARKER:
+                    files[path] = (b"", (st.st_ino, st.st_size, st.st_mtime_ns))
+    return Manifest(root[0], files, dirs)
 
 
 def _all_dirs(paths: Iterable[str]) -> set[str]:

@@ -157,6 +157,25 @@ def test_a_build_that_writes_nothing_keeps_the_back_copy_usable(site: Path) -> N
     assert verify(tree.back_dir, tree.back)[1], "the no-op build forgot the back copy's manifest"
 
 
+def test_a_back_copy_without_a_record_is_reused_but_not_trusted(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five")
+    build_site(site)
+    shutil.rmtree(site / ".cache")  # as after an upgrade: no manifest of the output or its back copy
+    back = site / ".output.back"
+    (back / "foreign.html").write_text("left by someone")
+    tampered = back / "submissions/s03/index.html"
+    tampered.unlink()
+    tampered.write_text("tampered")  # a file of its own, no longer the live page's inode
+    replace(site, "content/submissions/2023/s06.md", "Request 6", "Request six")
+    back_folder = back.stat().st_ino
+    built = build_site(site)
+    assert (site / "output").stat().st_ino == back_folder  # the back copy was updated into the output, not deleted
+    assert tree_bytes(site / "output") == cold_build(site, tmp_path)
+    assert set(built.result.changed) >= {"submissions/s06/index.html"}
+    assert "submissions/s03/index.html" not in built.result.changed  # relinked from the live page, not rewritten
+
+
 def test_deleting_the_cache_is_harmless(site: Path) -> None:
     build_site(site)
     expected = tree_bytes(site / "output")
