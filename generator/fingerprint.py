@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from .cache import key
-from .model import Site, Submission
+from .model import ListingPage, Site, Submission, Topic
 
 WHOLE = "*"
 # Methods whose result depends only on the named attributes of their object.
 METHOD_INPUTS: dict[tuple[type, str], tuple[str, ...]] = {(Site, "url"): ("config",), (Site, "absolute_url"): ("config",)}
+# Model objects that carry a digest of what they are made from, computed at load.
+MADE_FROM = frozenset({Submission, Topic, ListingPage})
 SCALARS = frozenset({str, Markup, int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo, bytes})
 
 Dependency = tuple[str, str]
@@ -43,7 +45,7 @@ class Fingerprints:
         kind = type(value)
         if kind in SCALARS:
             return _scalar(value)
-        if kind is Submission:
+        if kind in MADE_FROM:
             digest: bytes = value.digest  # computed at load from what it is made of
             return digest
         known = self._memo.get(id(value))

@@ -75,6 +75,7 @@ class ListingPage:
     previous_url: str | None
     next_url: str | None
     pager: tuple[PagerItem, ...]
+    digest: bytes  # hashes what the page is made from (config, topic, number, its submissions' digests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class Topic:
     submissions: tuple[Submission, ...]
     pages: tuple[ListingPage, ...]
     feeds: tuple[FeedRef, ...]
+    digest: bytes  # hashes what the topic is made from (config, its file's fields, its submissions' digests)
 
 
 @dataclass(frozen=True, slots=True)

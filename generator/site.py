@@ -113,7 +113,7 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
     for submission in submissions:
         for link in submission.topics:
             by_topic[link.url].append(submission)
-    topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)])) for t in topic_sources),
+    topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)]), made_with) for t in topic_sources),
                     key=lambda t: (t.title.casefold(), t.slug))
     site_feeds = _feed_refs(config, "", config.title)
     return Site(
@@ -180,31 +180,34 @@ def _is_iri(value: str) -> bool:
     return bool(sep and rest and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme) and " " not in value)
 
 
-def _topic(config: Config, source: TopicSource, submissions: tuple[Submission, ...]) -> Topic:
+def _topic(config: Config, source: TopicSource, submissions: tuple[Submission, ...], made_with: bytes) -> Topic:
+    """A topic for the model; made_with hashes the config, and its digest adds its file's fields and its submissions'."""
     url = topic_url(config, source.slug)
+    made_from = key(made_with, repr(source), *(s.digest for s in submissions))
     return Topic(
         source=source.path, slug=source.slug, title=source.title,
         description_html=Markup(render_markdown(source.description, url, "topic-")) if source.description.strip() else Markup(""),
         url=url, absolute_url=config.origin + url, submissions=submissions,
-        pages=_pages(config, f"topics/{source.slug}/", submissions),
-        feeds=_feed_refs(config, f"topics/{source.slug}/", source.title),
+        pages=_pages(config, f"topics/{source.slug}/", submissions, made_with),
+        feeds=_feed_refs(config, f"topics/{source.slug}/", source.title), digest=made_from,
     )
 
 
-def _pages(config: Config, site_path: str, submissions: Sequence[Submission]) -> tuple[ListingPage, ...]:
+def _pages(config: Config, site_path: str, submissions: Sequence[Submission], made_with: bytes) -> tuple[ListingPage, ...]:
+    """A topic's pages; each one's digest hashes the config, its place and its own submissions' digests only."""
     total = max(1, -(-len(submissions) // config.per_page))
     page_paths = [site_path if n == 1 else f"{site_path}page/{n}/" for n in range(1, total + 1)]
     urls = [config.base_path + p for p in page_paths]
-    return tuple(
-        ListingPage(
+    pages = []
+    for n in range(1, total + 1):
+        shown = tuple(submissions[(n - 1) * config.per_page : n * config.per_page])
+        pages.append(ListingPage(
             number=n, total=total, url=urls[n - 1], absolute_url=config.origin + urls[n - 1],
-            output_path=paths.output_path(page_paths[n - 1]),
-            submissions=tuple(submissions[(n - 1) * config.per_page : n * config.per_page]),
+            output_path=paths.output_path(page_paths[n - 1]), submissions=shown,
             previous_url=urls[n - 2] if n > 1 else None, next_url=urls[n] if n < total else None,
-            pager=pager(n, total, urls),
-        )
-        for n in range(1, total + 1)
-    )
+            pager=pager(n, total, urls), digest=key(made_with, site_path, str(n), str(total), *(s.digest for s in shown)),
+        ))
+    return tuple(pages)
 
 
 def pager(current: int, total: int, urls: list[str]) -> tuple[PagerItem, ...]:
