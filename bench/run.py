@@ -419,6 +419,11 @@ redirect page per topic (`page/1/`); Pelican's feeds are RSS and Atom per topic,
 - Pelican: `pelican content -o OUT -s pelicanconf.py -q` with its default theme, `OUT` deleted first.
 - Wall time is `time.perf_counter` around the process; CPU time and peak memory come from `os.wait4`
   on that process alone.
+
+## Targets and profiles
+
+How these numbers compare with the targets, where the time goes (profiles, stage timings) and
+what would come next: [performance.md](performance.md), written by hand after a run.
 """
 
 
