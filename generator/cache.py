@@ -14,7 +14,7 @@ import importlib.metadata
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -92,6 +92,13 @@ class Pack:
             self.new[entry_key] = value
             self.hits += 1
         return value
+
+    def keep(self, wanted: Callable[[Any], bool]) -> None:
+        """Keep the old entries that `wanted` accepts although this build does not use them (another
+        output folder's manifest, say); the rest of the unused entries are dropped when saving."""
+        for entry_key, value in self.old.items():
+            if entry_key not in self.new and wanted(value):
+                self.new[entry_key] = value
 
     def put(self, entry_key: bytes, value: Any) -> None:
         self.new[entry_key] = value

@@ -81,13 +81,8 @@ def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
 def put_file(root: str, path: str, data: bytes) -> None:
     """Write a new file at root/path, replacing what is there (a hard-linked file is unlinked, never written through)."""
     target = f"{root}/{path}"
+    make_folder(root, os.path.dirname(target))
     remove_path(target)
-    folder = os.path.dirname(target)
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):  # a file of the previous output stands where a folder goes
-        _clear_way(root, folder)
-        os.makedirs(folder, exist_ok=True)
     with open(target, "wb") as stream:
         stream.write(data)
 
@@ -100,6 +95,15 @@ def remove_path(path: str) -> None:
         pass
     except IsADirectoryError:
         shutil.rmtree(path)
+
+
+def make_folder(root: str, folder: str) -> None:
+    """Make a folder under root (a full path), removing files of an earlier output that stand in its way."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        _clear_way(root, folder)
+        os.makedirs(folder, exist_ok=True)
 
 
 def _clear_way(root: str, folder: str) -> None:

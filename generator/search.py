@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import json
+import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -40,12 +41,13 @@ def with_search_index_cached(files: Sequence[Planned], config_path: Path, output
     pack, entry = cache.pack("search"), key("bundle", str(output_dir))
     inputs = key(pagefind_version(), *(f.path.encode() + planned_digest(f) for f in pages))
     known = pack.get(entry)
-    if known is not None and known[0] == inputs and all(on_disk.get(path) == recorded for path, recorded in known[1]):
-        bundle: list[Planned] = [Unchanged(path, recorded, "pagefind") for path, recorded in known[1]]
+    pack.keep(lambda other: os.path.isdir(other[0]))  # other output folders' indexes stay while those folders exist
+    if known is not None and known[1] == inputs and all(on_disk.get(path) == recorded for path, recorded in known[2]):
+        bundle: list[Planned] = [Unchanged(path, recorded, "pagefind") for path, recorded in known[2]]
     else:
         html = [f if isinstance(f, OutputFile) else OutputFile(f.path, read(f), f.source) for f in pages]
         index = _bundle(html, config_path)
-        pack.put(entry, (inputs, tuple((f.path, digest(f.data)) for f in index)))
+        pack.put(entry, (str(output_dir), inputs, tuple((f.path, digest(f.data)) for f in index)))
         bundle = list(index)
     return sorted([*files, *bundle], key=lambda f: f.path)
 

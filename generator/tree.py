@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .cache import Cache, key
 from .incremental import Planned, Staged, Unchanged, digest, planned_digest
-from .output import MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, put_file, remove_path, same_bytes, swap
+from .output import MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, make_folder, put_file, remove_path, same_bytes, swap
 from .render import OutputFile
 
 Stat = tuple[int, int, int]
@@ -26,8 +26,9 @@ Stat = tuple[int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
-    """What a build left in a folder: the folder's inode, each file's digest and stat, each folder's mtime."""
+    """What a build left in a folder: its path and inode, each file's digest and stat, each folder's mtime."""
 
+    folder: str
     root: int
     files: dict[str, tuple[bytes, Stat]]
     dirs: dict[str, int]
@@ -62,6 +63,8 @@ class OutputTree:
         self.live_key, self.back_key = key("live", str(output_dir)), key("back", str(output_dir))
         self.live: Manifest | None = self.pack.get(self.live_key)
         self.back: Manifest | None = self.pack.get(self.back_key)  # read now, so a build that writes nothing keeps it
+        # Other output folders' manifests (serve's preview, build --output) stay while those folders exist.
+        self.pack.keep(lambda manifest: isinstance(manifest, Manifest) and os.path.isdir(manifest.folder))
         self.on_disk, self.clean = verify(output_dir, self.live)
         self._staging: Path | None = None
         self._staged_from: Manifest | None = None
@@ -132,7 +135,8 @@ class OutputTree:
             known = self.on_disk.get(planned.path)
             data = planned.data if isinstance(planned, OutputFile) else None
             if data is None or (known is not None and known == digest(data)) or (known is None and same_bytes(Path(old), data)):
-                live_stat = self.live.files[planned.path][1] if self.live and planned.path in self.live.files else _stat(old)
+                # The live file's inode: as recorded only if that record was verified this build, else read now.
+                live_stat = self.live.files[planned.path][1] if self.live and planned.path in self.on_disk else _stat(old)
                 if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
                     remove_path(target)
                     if link_or_copy(Path(old), Path(target)):
@@ -143,7 +147,8 @@ class OutputTree:
                     continue
             put_file(back_dir, planned.path, data)
             changed.append(planned.path)
-        for stale in existing.keys() - {f.path for f in files}:
+        folders = _all_dirs(f.path for f in files)
+        for stale in existing.keys() - {f.path for f in files} - folders:  # a stale file's place may be a folder now
             remove_path(f"{back_dir}/{stale}")
         _remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in files})
         if not os.path.exists(f"{back_dir}/{MARKER}"):
@@ -169,7 +174,7 @@ class OutputTree:
         dirs = {d: (_stat(f"{live_dir}/{d}") or (0, 0, 0))[2] for d in _all_dirs(f.path for f in files)}
         root = _stat(live_dir)
         if root is not None:
-            self.pack.put(self.live_key, Manifest(root[0], records, dirs))
+            self.pack.put(self.live_key, Manifest(live_dir, root[0], records, dirs))
 
 
 def _walk_ours(folder: Path) -> Manifest | None:
@@ -199,7 +204,7 @@ def walk(folder: Path) -> Manifest | None:
                     pending.append(path)
                 elif path != MARKER:
                     files[path] = (b"", (st.st_ino, st.st_size, st.st_mtime_ns))
-    return Manifest(root[0], files, dirs)
+    return Manifest(str(folder), root[0], files, dirs)
 
 
 def _all_dirs(paths: Iterable[str]) -> set[str]:
@@ -216,7 +221,7 @@ def _all_dirs(paths: Iterable[str]) -> set[str]:
 def _make_dirs(root: str, needed: set[str], existing: set[str]) -> None:
     os.makedirs(root, exist_ok=True)
     for folder in sorted(_all_dirs(f"{d}/x" for d in needed if d) - existing - {""}):
-        os.makedirs(f"{root}/{folder}", exist_ok=True)
+        make_folder(root, f"{root}/{folder}")
 
 
 def _remove_empty_dirs(root: str, had: set[str], needed: set[str]) -> None:

@@ -176,6 +176,39 @@ def test_a_back_copy_without_a_record_is_reused_but_not_trusted(site: Path, tmp_
     assert "submissions/s03/index.html" not in built.result.changed  # relinked from the live page, not rewritten
 
 
+def test_building_elsewhere_in_between_costs_nothing(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    build_site(site, tmp_path / "elsewhere")  # as `serve` does into its preview folder, or build --output
+    again = build_site(site)
+    assert again.result.changed == () and all(isinstance(f, Unchanged) for f in again.files)
+    assert build_site(site, tmp_path / "elsewhere").result.changed == ()
+
+
+def test_a_build_killed_while_saving_the_cache_is_repaired_by_the_next(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    with monkeypatch.context() as patch:  # the swap happened; the manifests of the new output were never saved
+        patch.setattr(cache_module.Cache, "save", lambda self: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            build_site(site)
+    build_site(site)  # the recorded live tree is now the back copy: its pages must not come back
+    assert b"Request three" in (site / "output/submissions/s03/index.html").read_bytes()
+    assert tree_bytes(site / "output") == cold_build(site, tmp_path)
+    assert build_site(site).result.changed == ()
+
+
+def test_a_file_where_a_folder_now_goes(make_site: MakeSite) -> None:
+    def topic(alias: str) -> str:
+        return f"---\ntitle: Topic a\naliases: [{alias}]\n---\nAbout.\n"
+    site = make_site({**SUBMISSIONS, "content/topics/topic-a.md": topic("/old/page.v1"), **{k: v for k, v in TOPICS.items() if "topic-a" not in k}})
+    build_site(site)
+    (site / "content/topics/topic-a.md").write_text(topic("/elsewhere/"))
+    build_site(site)  # the back copy still has the file old/page.v1
+    (site / "content/topics/topic-a.md").write_text(topic("/old/page.v1/"))
+    build_site(site)
+    assert (site / "output/old/page.v1/index.html").is_file()
+
+
 def test_deleting_the_cache_is_harmless(site: Path) -> None:
     build_site(site)
     expected = tree_bytes(site / "output")
