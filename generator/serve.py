@@ -22,7 +22,8 @@ import watchfiles
 from .config import CONFIG_NAME, read_config
 from .errors import Problem, SiteError
 from .build import build_site
-from .serve_http import BuildState, PreviewServer
+from .preview import BuildState
+from .serve_http import PreviewServer
 from .site import LoadOptions
 
 WATCHED = ("content", "templates", "static")
