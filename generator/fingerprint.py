@@ -57,11 +57,7 @@ class Fingerprints:
         return digest
 
     def _composite(self, value: Any) -> bytes:
-        chunks = [type(value).__qualname__.encode()]
-        for part in self._parts(value):
-            digest = self.of(part)
-            chunks += (len(digest).to_bytes(4, "little"), digest)
-        return hashlib.blake2b(b"".join(chunks), digest_size=20).digest()
+        return key(type(value).__qualname__, *(self.of(part) for part in self._parts(value)))
 
     def _parts(self, value: Any) -> Iterator[Any]:
         if isinstance(value, (tuple, list)):

@@ -84,7 +84,7 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: 
     digests: dict[Path, bytes] = {}
     for path in paths:
         try:
-            raw = _read(path)
+            raw = path.read_bytes()
         except OSError as error:
             results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
             continue
@@ -99,11 +99,6 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: 
         results[task.path] = result
         _remember(task, result, zone, base_path, parsed, rendered)
     return _collect(paths, results, digests)
-
-
-def _read(path: Path) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
 
 
 def _parse_key(path: Path, digest: bytes, zone: ZoneInfo) -> bytes:
