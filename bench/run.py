@@ -328,9 +328,10 @@ def ratio_rows(measures: dict[str, Measure]) -> list[list[str]]:
 
     A peer without samples (not installed, not in --peers, or --smoke) gets no rows.
     """
-    hugo, pelican = measures[HUGO], measures[PELICAN]
-    rows = [[f"{COLD} / {peer.name}", ratio(measures[COLD], peer)] for peer in (hugo, pelican) if peer.samples]
-    rebuilds = [m for name, m in measures.items() if name not in (COLD, HUGO, PELICAN, *SEARCHING)]
+    peers = [measures[peer.measure] for peer in PEERS.values()]
+    rows = [[f"{COLD} / {peer.name}", ratio(measures[COLD], peer)] for peer in peers if peer.samples]
+    rebuilds = [m for name, m in measures.items() if name not in (COLD, *SEARCHING, *(peer.name for peer in peers))]
+    hugo = measures[HUGO]
     return rows + ([[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds] if hugo.samples else [])
 
 
@@ -343,8 +344,7 @@ def ratio_section(measures: dict[str, Measure]) -> str:
 
 def search_sentence(measures: dict[str, Measure]) -> str:
     """Search indexing on its own: the cold build with the index minus the one without (medians)."""
-    with_index = measures[SEARCH_COLD].median() if SEARCH_COLD in measures else None
-    without = measures[COLD].median()
+    with_index, without = measures[SEARCH_COLD].median(), measures[COLD].median()
     if with_index is None or without is None:
         return "Search indexing was not measured."
     return (f"Search indexing on its own (Pagefind; median cold build with the index minus without): "

@@ -26,7 +26,7 @@ def build_progress(wanted: bool) -> Iterator[Step]:
     from rich.console import Console  # only when a bar is drawn: rich takes a while to import
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
+    columns = (SpinnerColumn(), TextColumn(f"{{task.description:<{max(map(len, STAGES))}}}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(STAGES[0], total=len(STAGES))
         # refresh=True draws each stage as it starts, not only at the next tick (10 a second): a quick
