@@ -9,7 +9,7 @@ USWDS_STAMP := generator/static/uswds/.vendored
 # apt-get as root, through sudo otherwise (CI runs as root).
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: setup assets browser-deps bench-deps build serve check test screenshots bench clean
+.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench clean
 
 setup: $(SETUP_STAMP)
 
@@ -30,10 +30,16 @@ $(SETUP_STAMP): pyproject.toml hatch_build.py $(USWDS_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's Chromium (driven by Playwright, never downloaded by it) and a Java runtime for vnu.jar.
-browser-deps:
-	@command -v chromium >/dev/null || { $(APT) install -y chromium || { $(APT) update && $(APT) install -y chromium; }; }
-	@command -v java >/dev/null || { $(APT) install -y default-jre-headless || { $(APT) update && $(APT) install -y default-jre-headless; }; }
+# Debian packages the tests drive for real, as COMMAND:PACKAGE: Chromium (driven by Playwright, never
+# downloaded by it), a Java runtime for vnu.jar, nginx and Apache for the redirect rules, MariaDB for
+# the Drupal importer and newsboat as a real feed reader. Only missing ones are installed; none is
+# started as a service (the tests start their own on 127.0.0.1 and stop them).
+SYSTEM_DEPS := chromium:chromium java:default-jre-headless nginx:nginx apache2:apache2 mariadbd:mariadb-server newsboat:newsboat
+system-deps:
+	@missing=$$(for dep in $(SYSTEM_DEPS); do cmd=$${dep%%:*}; command -v $$cmd >/dev/null || [ -x /usr/sbin/$$cmd ] || echo $${dep#*:}; done); \
+	if [ -n "$$missing" ]; then \
+		$(APT) update && DEBIAN_FRONTEND=noninteractive $(APT) install -y $$missing; \
+	fi
 
 build: setup
 	$(BIN)/topicsite build .
@@ -44,10 +50,10 @@ serve: setup
 check: setup
 	$(BIN)/topicsite check .
 
-test: setup browser-deps
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
-screenshots: setup browser-deps
+screenshots: setup system-deps
 	$(BIN)/python scripts/screenshots.py
 
 # Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.

@@ -82,5 +82,5 @@ def serve(root: Path) -> Iterator[str]:
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium through Playwright (never a browser Playwright downloads)."""
     if not Path(CHROMIUM).is_file():
-        raise RuntimeError(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+        raise RuntimeError(f"{CHROMIUM} is missing: run `make system-deps` (apt-get install chromium)")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -15,7 +15,7 @@ VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
 def test_every_page_is_valid_html(sample_output: Path) -> None:
     assert VNU.is_file(), f"{VNU} is missing: run `npm ci --ignore-scripts` (make test does)"
     java = shutil.which("java")
-    assert java, "java is missing: run `make browser-deps` (apt-get install default-jre-headless)"
+    assert java, "java is missing: run `make system-deps` (apt-get install default-jre-headless)"
     pages = sorted(str(p) for p in sample_output.rglob("*.html"))
     assert len(pages) > 40
     result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
