@@ -14,7 +14,7 @@ from generator.content import parse_submission, parse_topic
 from generator.errors import SiteError
 from generator.markup import render_markdown
 from generator.site import display_name, load
-from generator.text import CONTROL_NAMES, FORBIDDEN, first_forbidden
+from generator.text import CONTROL_NAMES, first_forbidden, is_forbidden, replace_forbidden
 
 SUB = "content/submissions/x.md"
 TOPIC_FILE = "content/topics/community-policing.md"
@@ -200,11 +200,13 @@ def test_character_references_to_forbidden_characters_show_as_replacement(refere
 
 
 def test_forbidden_set_is_exactly_what_xml_and_html_refuse() -> None:
-    forbidden = {code for code in range(0x110000) if FORBIDDEN.match(chr(code))}
+    forbidden = {code for code in range(0x110000) if is_forbidden(chr(code))}
     controls = {*range(0x20), *range(0x7F, 0xA0)} - {0x09, 0x0A, 0x0D}
     noncharacters = {*range(0xFDD0, 0xFDF0), *(plane * 0x10000 + end for plane in range(17) for end in (0xFFFE, 0xFFFF))}
     assert forbidden == controls | noncharacters | set(range(0xD800, 0xE000))
-    assert first_forbidden("tab\tand\nlines\r ok") is None
+    assert first_forbidden("tab\tand\nlines\r ok \U00020000 \U000e0100 \U0010fffd") is None
+    assert first_forbidden("ok \U00020000 \U0002fffe") == 5
+    assert replace_forbidden("a\x0c\U00020000\U0002ffff") == "a\ufffd\U00020000\ufffd"
 
 
 def test_control_names_are_unicode_name_aliases() -> None:

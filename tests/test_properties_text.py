@@ -16,7 +16,7 @@ from conftest import run_topicsite
 from generator.errors import SiteError
 from generator.render import plan
 from generator.site import LoadOptions, load
-from generator.text import FORBIDDEN
+from generator.text import first_forbidden
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 # Hostile characters often: controls, C1, noncharacters, surrogates, invisibles, and YAML and HTML syntax.
@@ -71,7 +71,7 @@ def assert_well_formed(root: Path) -> None:
         return
     for output in plan(site):
         if output.path.endswith((".html", ".xml")):
-            assert FORBIDDEN.search(output.data.decode("utf-8")) is None, output.path
+            assert first_forbidden(output.data.decode("utf-8")) is None, output.path
         if output.path.endswith(".xml"):
             etree.fromstring(output.data)
         elif output.path.endswith(".html"):
