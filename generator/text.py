@@ -15,7 +15,7 @@ from .errors import Problem
 # C0 controls but tab, LF and CR; DEL and the C1 controls; lone surrogates; the noncharacters
 # U+FDD0-U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF, U+1FFFE, ...).
 # Listing the 32 astral noncharacters in the class makes re's search six times slower, so the class
-# takes every code point from U+1FFFE up as a candidate and is_forbidden keeps the noncharacters.
+# takes every code point from U+1FFFE up as a candidate and _forbidden_candidate keeps the noncharacters.
 CANDIDATES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
 # unicodedata.name has no names for control characters; these are their Unicode name aliases (unicodedata.lookup knows them).
 CONTROL_NAMES = (
