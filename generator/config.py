@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problems, SiteError
+from .text import invisible_problem, nested_problem
 
 CONFIG_NAME = "site.toml"
 
@@ -80,8 +82,8 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "footer_links": (list, "a list of tables with text and url, such as [{text = \"Privacy\", url = \"https://example.gov/privacy\"}]"),
 }
 REQUIRED = ("title", "base_url")
-LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 
 def read_config(site_dir: Path) -> Config:
@@ -127,7 +129,7 @@ def _check_value(key: str, value: Any, problems: Problems, path: Path, line: int
     if not isinstance(value, expected) or isinstance(value, bool):
         problems.add(path, line, f"{key} must be {description}, not {value!r}")
         return None
-    message = _value_problem(key, value)
+    message = nested_problem(key, value) or _value_problem(key, value)
     if message:
         problems.add(path, line, message)
         return None
@@ -142,19 +144,19 @@ def _check_value(key: str, value: Any, problems: Problems, path: Path, line: int
 def _value_problem(key: str, value: Any) -> str | None:
     if key in ("title", "agency") and not value.strip():
         return f"{key} must not be empty"
-    if key in ("base_url", "agency_url") and not is_absolute_http_url(value):
-        return f"{key} must be an absolute http(s) URL such as \"https://example.gov/tta/\", not {value!r}"
-    if key == "base_url" and (urlsplit(value).query or urlsplit(value).fragment):
-        return "base_url must not have a query or fragment"
+    if key in ("title", "agency"):
+        return invisible_problem(key, value)
+    if key in ("base_url", "agency_url"):
+        return url_problem(key, value)
     if key == "timezone":
         return _timezone_problem(value)
-    if key == "language" and not LANGUAGE.match(value):
+    if key == "language" and not LANGUAGE.fullmatch(value):
         return f"language must be a language tag such as \"en\" or \"en-US\", not {value!r}"
     if key in ("per_page", "feed_items") and value < 1:
         return f"{key} must be at least 1, not {value}"
     if key == "name_max" and value < 2:
         return f"name_max must be at least 2, not {value}"
-    if key == "contact_email" and not EMAIL.match(value):
+    if key == "contact_email" and not EMAIL.fullmatch(value):
         return f"contact_email must be an email address such as \"help@example.gov\", not {value!r}"
     if key == "footer_links":
         return _footer_links_problem(value)
@@ -175,15 +177,29 @@ def _footer_links_problem(links: list[Any]) -> str | None:
             return "each footer_links entry must be a table with exactly text and url, such as {text = \"Privacy\", url = \"https://example.gov/privacy\"}"
         if not isinstance(item["text"], str) or not item["text"].strip() or not isinstance(item["url"], str):
             return "each footer_links entry needs non-empty text and a url"
-        if not (is_absolute_http_url(item["url"]) or item["url"].startswith("/")):
-            return f"footer link url {item['url']!r} must be an absolute http(s) URL or start with /"
+        message = invisible_problem("footer link text", item["text"]) or url_problem("footer link url", item["url"], paths_too=True)
+        if message:
+            return message
     return None
 
 
-def is_absolute_http_url(value: str) -> bool:
-    """True for URLs like https://example.gov/path."""
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+def url_problem(name: str, value: str, *, paths_too: bool = False) -> str | None:
+    """Why a URL from site.toml cannot be used in pages and feeds, or None; `paths_too` also allows '/path'."""
+    wanted = "an absolute http(s) URL" + (" or a path starting with /" if paths_too else "") + " such as \"https://example.gov/tta/\""
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        return f"{name} {value!r} contains a space or a line break; write it as {wanted}, with spaces written %20"
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError as error:
+        return f"{name} {value!r} cannot be read as a URL ({error}); write it as {wanted}"
+    if paths_too and value.startswith("/") and not value.startswith("//"):
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{name} must be {wanted}, not {value!r}"
+    if name == "base_url" and (parts.query or parts.fragment):
+        return "base_url must not have a query or fragment"
+    return None
 
 
 def key_line(text: str, key: str) -> int:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -16,14 +16,15 @@ from zoneinfo import ZoneInfo
 from .config import did_you_mean
 from .errors import Problems
 from .frontmatter_yaml import Document, decode, parse_document
+from .text import invisible_problem, nested_problem, value_problem
 
 SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
 TOPIC_KEYS = ("title", "aliases")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 ID_MAX = 100
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-ALIAS_PATTERN = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+ALIAS_PATTERN = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 TEXT_MAX = 500
 # Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
 BODY_MAX = 50_000
@@ -45,6 +46,7 @@ class SubmissionSource:
     body: str
     body_line: int
     topics_line: int
+    id_line: int  # the line of `id:`, or 1 when the id is the file name
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
         topic_slugs=slugs, draft=draft, guid=guid, extra=extra, body=doc.body, body_line=doc.body_line,
-        topics_line=doc.line_of("topics"),
+        topics_line=doc.line_of("topics"), id_line=doc.line_of("id"),
     )
 
 
@@ -95,7 +97,7 @@ def parse_topic(path: Path, text: str) -> TopicSource:
     problems = Problems()
     _unknown_keys(doc, TOPIC_KEYS, problems)
     slug = path.stem
-    if not SLUG_PATTERN.match(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         problems.add(path, 1, f"topic file name {path.name!r} is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md")
     title = _text(doc, "title", problems, required=True)
     aliases = _aliases(doc, problems)
@@ -155,9 +157,16 @@ def text_problem(key: str, value: str) -> str | None:
     """Why a one-line text field is unusable, or None."""
     if not value.strip():
         return f"{key} must not be empty"
+    forbidden = value_problem(key, value)
+    if forbidden:
+        return forbidden
+    # Also refused on one line: tabs and line breaks, format characters (U+202E reverses the text), private use.
     bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") and c != "\u200d"), None)
     if bad is not None:
         return f"{key} contains the invisible control character U+{ord(bad):04X}; delete it (retype the text if you cannot see it)"
+    invisible = invisible_problem(key, value)
+    if invisible:
+        return invisible
     if len(value) > TEXT_MAX:
         return f"{key} is {len(value)} characters long; shorten it to at most {TEXT_MAX}"
     return None
@@ -176,7 +185,10 @@ def _id(doc: Document, problems: Problems) -> str:
 
 def id_problem(value: str) -> str | None:
     """Why a submission id cannot be used in a URL and file name, or None."""
-    if not ID_PATTERN.match(value):
+    message = value_problem("id", value)
+    if message:
+        return message
+    if not ID_PATTERN.fullmatch(value):
         return f"id {value!r} may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"
     if len(value) > ID_MAX:
         return f"id is {len(value)} characters long; shorten it to at most {ID_MAX}"
@@ -211,8 +223,19 @@ def parse_date(value: Any, zone: ZoneInfo) -> datetime:
         reason = str(error).replace("Invalid isoformat string", "not a recognized date")
         raise ValueError(f"date {value!r} is not a valid date ({reason}); {hint}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+        return parsed.replace(tzinfo=zone)
+    offset = parsed.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        raise ValueError(f"date {value!r} has a UTC offset with seconds, which RSS and Atom cannot carry; "
+                         f"give the offset in hours and minutes only, such as {_minutes_offset(offset)}")
     return parsed
+
+
+def _minutes_offset(offset: timedelta) -> str:
+    """An offset like +05:30: the given one without its seconds."""
+    minutes = int(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _topics(doc: Document, problems: Problems, known: Collection[str] | None) -> tuple[str, ...]:
@@ -251,6 +274,10 @@ def _extra(doc: Document, problems: Problems) -> Mapping[str, Any]:
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         problems.add(doc.path, doc.line_of("extra"), "extra must be a mapping of names to values, such as {agency: Stratford Police Department}")
         return MappingProxyType({})
+    message = nested_problem("extra", value)
+    if message:
+        problems.add(doc.path, doc.line_of("extra"), message)
+        return MappingProxyType({})
     frozen: Mapping[str, Any] = freeze(value)
     return frozen
 
@@ -283,7 +310,7 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
 
 def alias_problem(alias: str) -> str | None:
     """Why an alias cannot be a site path, or None."""
-    if not ALIAS_PATTERN.match(alias) or any(part in (".", "..") for part in alias.split("/")):
+    if not ALIAS_PATTERN.fullmatch(alias) or any(part in (".", "..") for part in alias.split("/")):
         return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
     return None
 

@@ -10,6 +10,7 @@ import frontmatter.default_handlers
 import yaml
 
 from .errors import SiteError
+from .text import line_problems
 
 MAX_DEPTH = 20
 # Real submissions are a few kilobytes; the limit keeps one hostile file from stalling a build.
@@ -92,7 +93,10 @@ def decode(path: Path, raw: bytes) -> str:
 
 
 def parse_document(path: Path, text: str) -> Document:
-    """Parse front matter and body from a file's text."""
+    """Parse front matter and body from a file's text; a character pages and feeds cannot carry is an error at its line."""
+    forbidden = line_problems(path, text)
+    if forbidden:
+        raise SiteError(forbidden)
     if not HANDLER.detect(text):
         raise SiteError.single(path, 1, "has no front matter: the file must start with a line '---', then YAML fields, then a line '---'")
     lines = text.split("\n")
@@ -146,11 +150,7 @@ def _raw_scalars(node: yaml.MappingNode) -> dict[str, str]:
 
 
 def _careful_load(path: Path, fm_text: str) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
-    try:
-        loader = FrontMatterLoader(fm_text)
-    except yaml.reader.ReaderError as error:
-        line = fm_text.count("\n", 0, error.position) + 2
-        raise SiteError.single(path, line, f"contains the invisible control character U+{error.character:04X}; delete it (retype the text if you cannot see it)") from None
+    loader = FrontMatterLoader(fm_text)  # parse_document has refused every character YAML's reader refuses
     try:
         node = loader.get_single_node()
         if node is None:

@@ -9,11 +9,13 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from .text import replace_forbidden
+
 if TYPE_CHECKING:  # Python-Markdown loads on the first body rendered: a build with every body cached skips it
     import markdown
 
 # Bump when the options below change, so cached renderings are not reused.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "footnotes": {"SEPARATOR": "-"},
@@ -70,11 +72,14 @@ def sanitize(html: str, page_url: str, id_prefix: str = "") -> str:
             return value if value.startswith("language-") else None
         return value
 
-    return nh3.clean(
+    clean = nh3.clean(
         html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=keep, url_schemes=URL_SCHEMES,
         allowed_classes=ALLOWED_CLASSES,
         link_rel=None, strip_comments=True, clean_content_tags={"script", "style"},
     )
+    # Raw forbidden characters are refused in the source; a character reference such as &#12; still
+    # decodes to one, so it is shown as U+FFFD, as HTML parsers show &#0;.
+    return replace_forbidden(clean)
 
 
 def _safe_url(value: str, page_url: str, id_prefix: str) -> str | None:

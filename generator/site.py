@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
+import regex
 from markupsafe import Markup
 
 from . import paths
@@ -45,8 +46,9 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     problems = Problems()
     site_dir = site_dir.resolve()
     config = _config(site_dir, problems)
-    topic_sources = _parse_all(paths.topic_files(site_dir, problems), read_topic, problems)
-    slugs = {t.slug for t in topic_sources}
+    topic_files = paths.topic_files(site_dir, problems)
+    topic_sources = _parse_all(topic_files, read_topic, problems)
+    slugs = {path.stem for path in topic_files}  # a topic file with errors is reported once, not again by each submission
     prepared = prepare(paths.submission_files(site_dir, problems), config.zone, config.base_path, slugs, cache or Cache.disabled())
     problems.extend(prepared.problems)
     submission_sources = prepared.sources
@@ -78,17 +80,22 @@ def _parse_all(files: list[Path], parse: Callable[[Path], T], problems: Problems
 
 
 def _check_ids(sources: list[SubmissionSource], problems: Problems) -> None:
-    """Ids must be unique, also when compared without case (they become folder names)."""
-    by_key: dict[str, SubmissionSource] = {}
+    """Ids must be unique, also when compared without case (they become folder names); each file of a clash is reported."""
+    by_key: dict[str, list[SubmissionSource]] = defaultdict(list)
     for source in sources:
-        key = source.id.casefold()
-        other = by_key.get(key)
-        if other is None:
-            by_key[key] = source
-        elif other.id == source.id:
-            problems.add(source.path, 1, f"duplicate id {source.id!r}: {display_path(other.path)} has the same id; give one of them another id")
-        else:
-            problems.add(source.path, 1, f"id {source.id!r} differs from {other.id!r} in {display_path(other.path)} only by case, so both would be written to the same folder on case-insensitive disks; rename one")
+        by_key[source.id.casefold()].append(source)
+    for clash in by_key.values():
+        for source in clash if len(clash) > 1 else ():
+            for other in (o for o in clash if o is not source):
+                problems.add(source.path, source.id_line, _id_clash(source, other))
+
+
+def _id_clash(source: SubmissionSource, other: SubmissionSource) -> str:
+    where = f"{display_path(other.path)}:{other.id_line}"
+    if other.id == source.id:
+        return f"duplicate id {source.id!r}: {where} has the same id; give one of them another id"
+    return (f"id {source.id!r} differs from {other.id!r} in {where} only by case, so both would be written "
+            "to the same folder on case-insensitive disks; rename one")
 
 
 def _included(sources: list[SubmissionSource], options: LoadOptions, problems: Problems) -> list[SubmissionSource]:
@@ -154,8 +161,13 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
 
 
 def display_name(name: str, name_max: int) -> str:
-    """Names longer than name_max are cut as the portal does: the first name_max - 6 characters and '…'."""
-    return name if len(name) <= name_max else name[: name_max - 6] + "…"
+    """Names longer than name_max are cut as the portal does: the first name_max - 6 characters and '…'.
+
+    Characters are grapheme clusters, what a reader sees as one character (an emoji with its skin tone,
+    a letter with its accent, a Hangul syllable in jamo), so a cut never splits one.
+    """
+    clusters = regex.findall(r"\X", name)
+    return name if len(clusters) <= name_max else "".join(clusters[: max(name_max - 6, 1)]) + "…"
 
 
 def display_date(moment: datetime) -> str:

@@ -26,8 +26,8 @@ CASES = {
     "invalid id": ("---\nid: a/b\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id 'a/b' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"),
     "unknown key": ("---\nsubmited_by: x\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: unknown field 'submited_by'; did you mean 'submitted_by'?"),
     "empty body": (submission(body=""), "6: the request text is empty: write it below the closing '---'"),
-    "control character": (submission(name="Ben\x07 Rodger"), "2: contains the invisible control character U+0007; delete it (retype the text if you cannot see it)"),
-    "escaped control character": (submission(name='"Ben\\a Rodger"'), "2: submitted_by contains the invisible control character U+0007; delete it (retype the text if you cannot see it)"),
+    "control character": (submission(name="Ben\x07 Rodger"), "2: contains the control character U+0007 ALERT, which web pages and feeds cannot carry; delete it (retype the text if you cannot see it)"),
+    "escaped control character": (submission(name='"Ben\\a Rodger"'), "2: submitted_by contains the control character U+0007 ALERT, which web pages and feeds cannot carry; delete it (retype the text if you cannot see it)"),
     "direction override": (submission(name='"Ben \\u202e Rodger"'), "2: submitted_by contains the invisible control character U+202E; delete it (retype the text if you cannot see it)"),
     "duplicate key": ("---\nsubmitted_by: a\nsubmitted_by: b\n---\nbody\n", "3: duplicate key 'submitted_by' (first set on line 2); keep only one"),
     "draft not a flag": ("---\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\ndraft: maybe\n---\nbody\n", "5: draft must be true or false, not 'maybe'"),
@@ -42,13 +42,17 @@ def test_bad_submission_gets_exact_message(make_site: MakeSite, text: str | byte
 
 def test_duplicate_ids_name_both_files(make_site: MakeSite) -> None:
     site = make_site({"content/submissions/other/20230331-82332-92.md": submission()})
-    assert errors_of(site) == ["content/submissions/other/20230331-82332-92.md:1: duplicate id '20230331-82332-92': "
-                               "content/submissions/2023/20230331-82332-92.md has the same id; give one of them another id"]
+    assert errors_of(site) == ["content/submissions/2023/20230331-82332-92.md:1: duplicate id '20230331-82332-92': "
+                               "content/submissions/other/20230331-82332-92.md:1 has the same id; give one of them another id",
+                               "content/submissions/other/20230331-82332-92.md:1: duplicate id '20230331-82332-92': "
+                               "content/submissions/2023/20230331-82332-92.md:1 has the same id; give one of them another id"]
 
 
 def test_ids_differing_only_in_case_collide(make_site: MakeSite) -> None:
     site = make_site({"content/submissions/a/Abc.md": submission(), "content/submissions/b/abc.md": submission()})
-    assert errors_of(site) == ["content/submissions/b/abc.md:1: id 'abc' differs from 'Abc' in content/submissions/a/Abc.md "
+    assert errors_of(site) == ["content/submissions/a/Abc.md:1: id 'Abc' differs from 'abc' in content/submissions/b/abc.md:1 "
+                               "only by case, so both would be written to the same folder on case-insensitive disks; rename one",
+                               "content/submissions/b/abc.md:1: id 'abc' differs from 'Abc' in content/submissions/a/Abc.md:1 "
                                "only by case, so both would be written to the same folder on case-insensitive disks; rename one"]
 
 

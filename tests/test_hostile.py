@@ -97,7 +97,8 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "id with a backslash": ({SUB: fm(*VALID, "id: 'a\\b'")},
         [f"{SUB}:5: id 'a\\\\b' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"]),
     "ids differing in case": ({"content/submissions/a/Req-1.md": fm(*VALID), "content/submissions/b/req-1.md": fm(*VALID)},
-        ["content/submissions/b/req-1.md:1: id 'req-1' differs from 'Req-1' in content/submissions/a/Req-1.md only by case, so both would be written to the same folder on case-insensitive disks; rename one"]),
+        ["content/submissions/a/Req-1.md:1: id 'Req-1' differs from 'req-1' in content/submissions/b/req-1.md:1 only by case, so both would be written to the same folder on case-insensitive disks; rename one",
+         "content/submissions/b/req-1.md:1: id 'req-1' differs from 'Req-1' in content/submissions/a/Req-1.md:1 only by case, so both would be written to the same folder on case-insensitive disks; rename one"]),
     "unicode id": ({"content/submissions/cafe\u0301.md": fm(*VALID), "content/submissions/caf\u00e9.md": fm(*VALID)},
         ["content/submissions/café.md:1: id 'café' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)", "content/submissions/café.md:1: id 'café' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"]),
     "very long id": ({SUB: fm(*VALID, "id: " + "a" * 300)},
@@ -116,7 +117,7 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
         ["content/topics/t.md:3: alias '/a/../../etc' must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"]),
     # text
     "control character in a title": ({SUB: fm(*VALID, 'title: "a\\x1bb"')},
-        [f"{SUB}:5: title contains the invisible control character U+001B; delete it (retype the text if you cannot see it)"]),
+        [f"{SUB}:5: title contains the control character U+001B ESCAPE, which web pages and feeds cannot carry; delete it (retype the text if you cannot see it)"]),
     "direction override in a name": ({SUB: fm('submitted_by: "Ben\\u202eRodger"', *VALID[1:])},
         [f"{SUB}:2: submitted_by contains the invisible control character U+202E; delete it (retype the text if you cannot see it)"]),
     "zero-width space in a title": ({SUB: fm(*VALID, 'title: "a\\u200bb"')},

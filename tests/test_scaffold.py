@@ -108,7 +108,7 @@ def test_new_command_prints_the_path(make_site: MakeSite) -> None:
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["--topic", "community-policing"], 2, "Missing option '--by'"),
     (["--by", "A"], 2, "Missing option '--topic'"),
-    (["--by", "A\x07", "--topic", "community-policing"], 2, "submitted_by contains the invisible control character U+0007"),
+    (["--by", "A\x07", "--topic", "community-policing"], 2, "submitted_by contains the control character U+0007 ALERT"),
     (["--by", "  ", "--topic", "community-policing"], 2, "submitted_by must not be empty"),
     (["--by", "A", "--topic", "nope"], 1, "content/topics:1: unknown topic 'nope'; create content/topics/nope.md"),
 ])
