@@ -10,7 +10,7 @@ from .cache import Cache
 from .errors import SiteError
 from .incremental import Planned, plan_incremental
 from .model import Site
-from .output import WriteResult, build_lock, check_output_dir, remove_leftovers
+from .output import WriteResult, build_lock, check_output_dir, check_users_files, real_output_dir, remove_leftovers
 from .search import with_search_index_cached
 from .site import LoadOptions, load
 from .tree import OutputTree
@@ -31,13 +31,14 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     """Load and plan the whole site, then bring the output folder in step; the cache only saves time."""
     cache = Cache.for_site(site_dir) if use_cache else Cache.disabled()
     site = load(site_dir, options, cache)
-    output_dir = (output_dir or site_dir / "output").absolute()
+    output_dir = real_output_dir(output_dir or site_dir / "output")
     check_output_dir(output_dir, site_dir)
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(output_dir, wait=wait):
             remove_leftovers(output_dir)
             tree = OutputTree(output_dir, cache)
+            check_users_files(output_dir, clean=tree.clean)
             try:
                 step("rendering")
                 files = plan_incremental(site, cache, output_dir, tree.on_disk, tree.staging)

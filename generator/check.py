@@ -75,9 +75,10 @@ def source_warnings(site_dir: Path, drafts_included: bool) -> Iterator[Problem]:
         config = read_config(site_dir)
     except SiteError:
         return
-    for path, text in _texts(paths.topic_files(site_dir, Problems())):
+    content = paths.content_files(site_dir, Problems())  # load reports what this walk finds
+    for path, text in _texts(list(content.topics)):
         yield from _topic_warnings(path, text)
-    for path, text in _texts(paths.submission_files(site_dir, Problems())):
+    for path, text in _texts(list(content.submissions)):
         yield from _submission_warnings(path, text, config, drafts_included)
 
 

@@ -60,7 +60,14 @@ def main() -> None:
 @reports_site_errors
 def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, no_search: bool, no_wait: bool,
           quiet: bool, verbose: bool) -> None:
-    """Build the site in SITE_DIR into its output folder."""
+    """Build the site in SITE_DIR into its output folder.
+
+    The output folder is replaced whole, and only when the build succeeds. Beside it, in its parent folder,
+    topicsite keeps .NAME.lock (so that one build at a time writes it), .NAME.back (the previous output, updated
+    into the next one so that a rebuild writes only what changed) and, while it builds, a .NAME.new-* folder.
+    If the output folder is a symbolic link, its target is rebuilt and the link is kept. A file in the output
+    folder that topicsite did not write (such as CNAME or .git/) is an error that names it: nothing of yours
+    is ever moved or deleted."""
     started = time.perf_counter()
     with build_progress(progress_wanted(quiet)) as step:
         built = build_site(site_dir, output_dir, LoadOptions(drafts=drafts, future=future), wait=not no_wait,

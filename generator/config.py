@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 import unicodedata
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problems, SiteError
 from .text import invisible_problem, nested_problem
+from .paths import inside
 
 CONFIG_NAME = "site.toml"
 
@@ -89,10 +91,16 @@ EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 def read_config(site_dir: Path) -> Config:
     """Read `site.toml` from a site folder."""
     path = site_dir / CONFIG_NAME
+    if path.is_symlink() and not inside(os.path.realpath(path), os.path.realpath(site_dir)):
+        raise SiteError.single(path, 1, "is a symbolic link to a file outside the site folder; copy the file into the site folder instead")
+    if path.is_dir():
+        raise SiteError.single(path, 1, f"is a folder, not a file; a site folder needs a file {CONFIG_NAME} with at least title and base_url")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SiteError.single(path, 1, f"{CONFIG_NAME} is missing: a site folder needs one with at least title and base_url") from None
+    except OSError as error:
+        raise SiteError.single(path, 1, f"cannot read {CONFIG_NAME} ({error.strerror}); let topicsite read it") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

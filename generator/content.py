@@ -11,20 +11,26 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from .config import did_you_mean
-from .errors import Problems
+from .errors import Problem, Problems, SiteError
 from .frontmatter_yaml import Document, decode, parse_document
 from .text import invisible_problem, nested_problem, value_problem
 
 SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
 TOPIC_KEYS = ("title", "aliases")
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")  # used with fullmatch: '$' would allow a final newline
 ID_MAX = 100
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 ALIAS_PATTERN = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+FORBIDDEN_ESCAPE = re.compile(r"%(?:2[Ff]|00)")
+SERVER_FILES = frozenset({"web.config"})  # dot-files (.htaccess, .user.ini) are refused as hidden names
+OLD_FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
+OLD_FEED_NAMES = frozenset({"feed", "rss", "atom"})
 TEXT_MAX = 500
 # Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
 BODY_MAX = 50_000
@@ -92,8 +98,12 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
 
 
 def parse_topic(path: Path, text: str) -> TopicSource:
-    """Parse and validate one topic file's text; the slug is the file name."""
+    """Parse and validate one topic file's text; the slug is the file name. A submission saved among the topics
+    raises a SiteError that holds only a warning, so a build goes on without it."""
     doc = parse_document(path, text)
+    if "submitted_by" in doc.meta:  # only a warning: the topic is left out, as a misplaced file would be
+        message = "is a submission saved among the topics, so it is not published; move it into content/submissions/"
+        raise SiteError([Problem(path, doc.line_of("submitted_by"), message, "warning")])
     problems = Problems()
     _unknown_keys(doc, TOPIC_KEYS, problems)
     slug = path.stem
@@ -309,9 +319,38 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
 
 
 def alias_problem(alias: str) -> str | None:
-    """Why an alias cannot be a site path, or None."""
-    if not ALIAS_PATTERN.fullmatch(alias) or any(part in (".", "..") for part in alias.split("/")):
+    """Why an alias cannot be the address of a page (a server decodes its %-escapes to find the file), or None."""
+    if not ALIAS_PATTERN.fullmatch(alias) or "//" in alias:
         return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
+    if BAD_ESCAPE.search(alias):
+        return f"alias {alias!r} has a '%' that does not start an escape such as %20; write a '%' itself as %25"
+    if FORBIDDEN_ESCAPE.search(alias):
+        return f"alias {alias!r} holds an encoded '/' (%2F) or NUL (%00), which a web server refuses or reads as another path; remove it"
+    try:
+        decoded = unquote(alias, errors="strict")
+    except UnicodeDecodeError:
+        return f"alias {alias!r} is not UTF-8 text once its %-escapes are decoded; encode each character as its UTF-8 bytes, such as /caf%C3%A9"
+    return _page_address_problem(alias, decoded.split("/")[1:])
+
+
+def _page_address_problem(alias: str, segments: list[str]) -> str | None:
+    """Why decoded path segments do not name a page a server would serve as one, or None."""
+    if any(part in (".", "..") for part in segments):
+        return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
+    unsafe = next((c for c in "/".join(segments) if unicodedata.category(c)[0] == "C" or c == "\\"), None)
+    if unsafe is not None:
+        return f"alias {alias!r} decodes to the character U+{ord(unsafe):04X}, which a file name on the server must not hold; remove it"
+    hidden = next((part for part in segments if part.startswith(".")), None)
+    if hidden is not None:
+        return f"alias {alias!r} has a part starting with '.' ({hidden!r}): web servers hide such names or read them as their configuration (like .htaccess); choose a path without one"
+    last = segments[-1].casefold()
+    if last in SERVER_FILES:
+        return f"alias {alias!r} names {segments[-1]}, a file web servers read as their configuration; choose another path"
+    if last.endswith(OLD_FEED_SUFFIXES) or last in OLD_FEED_NAMES:
+        return f"alias {alias!r} looks like an old feed address; old feed addresses are not supported as aliases yet: remove it"
+    suffix = last.rpartition(".")[2] if "." in last else "html"
+    if suffix != "html":
+        return f"alias {alias!r} ends in '.{suffix}', so a web server would not serve it as a page; end it in '.html', '/' or a name without a dot"
     return None
 
 

@@ -131,6 +131,14 @@ class Alias:
 
 
 @dataclass(frozen=True, slots=True)
+class StaticFile:
+    """A static asset: its output path ('static/...') and the file it is copied from."""
+
+    path: str
+    source: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """The whole site: read, validated and indexed; rendering never changes it."""
 
@@ -144,7 +152,7 @@ class Site:
     feeds: tuple[Feed, ...]
     site_feeds: tuple[FeedRef, ...]
     template_dirs: tuple[Path, ...]
-    static_dirs: tuple[Path, ...]
+    static_files: tuple[StaticFile, ...]
     warnings: tuple[Problem, ...]
     include_drafts: bool
 

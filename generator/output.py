@@ -6,16 +6,19 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import glob
 import os
+import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
+from urllib.parse import quote, unquote
 
-from .errors import SiteError
+from .errors import Problem, SiteError
 from .render import OutputFile
 
 class HasPath(Protocol):
@@ -27,6 +30,8 @@ class HasPath(Protocol):
 
 MARKER = ".topicsite"
 MARKER_TEXT = b"This folder is written by topicsite and replaced whole on every build; do not keep files of your own here.\n"
+MARKER_LIST = b"Files it wrote:\n"
+LEFTOVER = re.compile(r"\.(?:new|old)-[a-z0-9_]{8}")  # new_folder's (and older mkdtemp) names only
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
@@ -42,7 +47,7 @@ class WriteResult:
 
 def write_site(files: Iterable[OutputFile], output_dir: Path, site_dir: Path, *, wait: bool = True) -> WriteResult:
     """Build the new tree next to `output_dir`, then swap it in; the old output stays until the swap."""
-    output_dir = output_dir.absolute()
+    output_dir = real_output_dir(output_dir)
     check_output_dir(output_dir, site_dir)
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -54,10 +59,11 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, site_dir: Path, *,
 
 
 def _write_and_swap(files: list[OutputFile], output_dir: Path) -> WriteResult:
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    check_users_files(output_dir, clean=False)
+    staging = new_folder(output_dir, "new")
     try:
         changed = _fill(staging, files, output_dir)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
+        (staging / MARKER).write_bytes(marker_text(f.path for f in files))
         removed = count_removed(files, output_dir)
         swap(staging, output_dir)
     finally:
@@ -76,6 +82,71 @@ def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
             target.write_bytes(output.data)
             changed.append(output.path)
     return changed
+
+
+def real_output_dir(output_dir: Path) -> Path:
+    """The folder a build replaces: a symbolic link to a folder is followed, so the link stays and its target is rebuilt."""
+    return Path(os.path.realpath(output_dir))
+
+
+def new_folder(output_dir: Path, kind: str) -> Path:
+    """A new folder beside the output (.NAME.KIND-xxxxxxxx) that the umask applies to, as to any folder a build
+    makes (mkdtemp's are private, and a server could not read an output folder swapped in from one)."""
+    for _ in range(100):
+        folder = output_dir.parent / f".{output_dir.name}.{kind}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(0o777)
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a folder beside the output", str(output_dir.parent))
+
+
+def marker_text(paths: Iterable[str]) -> bytes:
+    """The marker file: what the folder is, then each file a build wrote (so that a file of the user's is known)."""
+    return MARKER_TEXT + MARKER_LIST + "".join(f"{quote(path)}\n" for path in sorted(paths)).encode("ascii")
+
+
+def written_files(output_dir: Path) -> set[str] | None:
+    """The files the marker says a build wrote; None when it does not say (no marker, or one from an older topicsite)."""
+    try:
+        text = (output_dir / MARKER).read_bytes()
+    except OSError:
+        return None
+    _, found, listing = text.partition(MARKER_LIST)
+    return {unquote(line) for line in listing.decode("ascii", "replace").splitlines()} if found else None
+
+
+def check_users_files(output_dir: Path, *, clean: bool) -> None:
+    """Refuse to replace an output folder holding files topicsite did not write, or to reuse a folder of the user's
+    that has the back copy's name: a build would take them out of the output. `clean` says a record shows none."""
+    back = output_dir.parent / f".{output_dir.name}.back"
+    if os.path.lexists(back) and not (back / MARKER).is_file():
+        raise SiteError.single(back, 1, f"has the name topicsite gives the back copy of {output_dir.name}/, but topicsite did not write it; "
+                                        "rename it, or choose another output folder")
+    written = None if clean else written_files(output_dir)
+    if written is not None:
+        found = users_files(output_dir, written)
+        if found:
+            message = ("was not written by topicsite, and a build replaces the output folder whole; move it out of the folder "
+                       "(files to publish go in static/), or copy it in after each build")
+            raise SiteError(Problem(output_dir / path, 1, message) for path in found)
+
+
+def users_files(output_dir: Path, written: set[str]) -> list[str]:
+    """Files and folders in the output that are not among those written (a folder is named once, not its files)."""
+    needed = {parent.as_posix() for path in written for parent in PurePosixPath(path).parents}
+    found, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(output_dir / folder) as entries:
+            for entry in entries:
+                path = f"{folder}{entry.name}"
+                if entry.is_dir(follow_symlinks=False) and path in needed:
+                    pending.append(path + "/")
+                elif path not in written and path != MARKER:
+                    found.append(path)
+    return sorted(found)
 
 
 def put_file(root: str, path: str, data: bytes) -> None:
@@ -149,7 +220,7 @@ def swap(staging: Path, output_dir: Path) -> None:
         return
     if _exchange(staging, output_dir):
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+    retired = new_folder(output_dir, "old")
     os.rename(output_dir, retired / "output")
     os.rename(staging, output_dir)
     shutil.rmtree(retired, ignore_errors=True)
@@ -180,8 +251,8 @@ def build_lock(output_dir: Path, *, wait: bool) -> Iterator[None]:
 
 def remove_leftovers(output_dir: Path) -> None:
     """Remove what a build that was killed before its swap left behind (we hold the lock, so none is running)."""
-    for pattern in (f".{output_dir.name}.new-*", f".{output_dir.name}.old-*"):
-        for leftover in output_dir.parent.glob(pattern):
+    for leftover in output_dir.parent.glob(f".{glob.escape(output_dir.name)}.*-*"):
+        if LEFTOVER.fullmatch(leftover.name[len(output_dir.name) + 1:]):
             shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import describe
+from . import describe, paths
 from .errors import Problem, SiteError, display_path
 from .feeds import render_feed
 from .model import Site
@@ -26,10 +27,22 @@ class OutputFile:
     source: str
 
 
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template whose real path is outside the template folders (reached through
+    a link), so include, extends and import reach only files under them; '..' in a name is not found."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not any(paths.inside(real, os.path.realpath(folder)) for folder in self.searchpath):
+            raise SiteError.single(Path(filename), 1, "is a symbolic link to a file outside the template folders; copy the file into templates/ instead")
+        return source, filename, uptodate
+
+
 def environment(site: Site) -> jinja2.Environment:
     """The one Jinja environment: the site's templates override the defaults; undefined names are errors."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in site.template_dirs]),
+        loader=TemplateLoader([str(d) for d in site.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -133,23 +146,16 @@ def _feeds(site: Site) -> Iterator[OutputFile]:
 
 
 def static_files(site: Site) -> Iterator[OutputFile]:
-    """Static assets: the site's own first; a default is copied only where the site has no file of that name."""
-    seen: set[str] = set()
-    for folder in site.static_dirs:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            relative = "static/" + path.relative_to(folder).as_posix()
-            if relative not in seen:
-                seen.add(relative)
-                yield OutputFile(relative, path.read_bytes(), str(path))
+    """Static assets, as load found them (the site's own first, then defaults it does not override)."""
+    for static in site.static_files:
+        yield OutputFile(static.path, static.source.read_bytes(), str(static.source))
 
 
 def check_collisions(files: Sequence[OutputFile]) -> None:
-    """Two sources must never write one output path."""
-    owners: dict[str, OutputFile] = {}
+    """Two sources must never write one output path, nor one a file where the other needs a folder."""
     problems = []
-    for output in files:
-        other = owners.setdefault(output.path.casefold(), output)
-        if other is not output:
-            problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which {display_path(Path(other.source))} writes too; rename one of them"))
+    for later, earlier in paths.clashes([output.path for output in files]):
+        output, other = files[later], files[earlier]
+        problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which clashes with {other.path} from {display_path(Path(other.source))}; rename one of them"))
     if problems:
         raise SiteError(problems)

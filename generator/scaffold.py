@@ -13,10 +13,11 @@ from pathlib import Path
 from . import paths
 from .config import read_config
 from .content import parse_submission, parse_topic, unknown_topic_message
-from .errors import Problem, SiteError
+from .errors import Problem, Problems, SiteError
 
 PLACEHOLDER = "Replace this line with the request text, in Markdown."
 ID_ATTEMPTS = 100
+SLUG_MAX = 80
 ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 # Letters that NFKD does not split into an ASCII letter and an accent.
@@ -74,7 +75,7 @@ def _check_topics(site_dir: Path, topics: Sequence[str]) -> None:
 def existing_ids(site_dir: Path) -> set[str]:
     """Every submission id in use (file names and `id:` fields), case-folded."""
     taken = set()
-    for path in (site_dir / paths.CONTENT / paths.SUBMISSIONS).rglob("*.md"):
+    for path in paths.content_files(site_dir, Problems()).submissions:  # a build reports what the walk finds
         taken.add(path.stem.casefold())
         try:
             head = path.read_text(encoding="utf-8", errors="replace")[:4096]
@@ -105,9 +106,16 @@ def yaml_quote(value: str) -> str:
 
 
 def slugify(title: str) -> str:
-    """Lowercase ASCII words joined by '-', accents transliterated: 'Política pública' -> 'politica-publica'."""
+    """Lowercase ASCII words joined by '-', accents transliterated: 'Política pública' -> 'politica-publica'.
+    Cut after the last whole word that fits in SLUG_MAX characters, so the file name stays short enough for any disk."""
     ascii_text = unicodedata.normalize("NFKD", title.translate(LIGATURES)).encode("ascii", "ignore").decode("ascii")
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = words[0][:SLUG_MAX] if words else ""
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > SLUG_MAX:
+            break
+        slug = f"{slug}-{word}"
+    return slug
 
 
 def new_topic(site_dir: Path, title: str, aliases: Sequence[str] = ()) -> Path:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import unquote
 
 import regex
 from markupsafe import Markup
@@ -22,7 +23,7 @@ from .content import SubmissionSource, TopicSource, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
 from .prepare import Body, Prepared, prepare, submission_url
-from .model import Alias, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
+from .model import Alias, StaticFile, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
@@ -46,19 +47,35 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     problems = Problems()
     site_dir = site_dir.resolve()
     config = _config(site_dir, problems)
-    topic_files = paths.topic_files(site_dir, problems)
-    topic_sources = _parse_all(topic_files, read_topic, problems)
-    slugs = {path.stem for path in topic_files}  # a topic file with errors is reported once, not again by each submission
-    prepared = prepare(paths.submission_files(site_dir, problems), config.zone, config.base_path, slugs, cache or Cache.disabled())
+    content = paths.content_files(site_dir, problems)
+    paths.site_folder_files(site_dir, paths.TEMPLATES, problems)  # only checked here: Jinja's loader reads them
+    static = _static_files(site_dir, problems)
+    topic_sources = _parse_all(list(content.topics), read_topic, problems)
+    slugs = {path.stem for path in content.topics}  # a topic file with errors is reported once, not again by each submission
+    prepared = prepare(list(content.submissions), config.zone, config.base_path, slugs, cache or Cache.disabled())
     problems.extend(prepared.problems)
     submission_sources = prepared.sources
     _check_ids(submission_sources, problems)
     problems.raise_if_errors()
     included = _included(submission_sources, options, problems)
-    site = _index(site_dir, config, topic_sources, included, prepared, options, problems)
+    site = _index(site_dir, config, topic_sources, included, prepared, options, problems, static)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
+
+
+def _static_files(site_dir: Path, problems: Problems) -> tuple[StaticFile, ...]:
+    """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name."""
+    default = paths.default_static_dir()
+    folders = [(default, paths.folder_files(default, f"{paths.STATIC}/", problems))]
+    if (site_dir / paths.STATIC).resolve() != default.resolve():
+        folders.insert(0, (site_dir / paths.STATIC, paths.site_folder_files(site_dir, paths.STATIC, problems)))
+    found: dict[str, Path] = {}
+    for folder, files in folders:
+        for path in files:
+            if not path.name.startswith("."):
+                found.setdefault(f"{paths.STATIC}/{path.relative_to(folder).as_posix()}", path)
+    return tuple(StaticFile(output, source) for output, source in sorted(found.items()))
 
 
 def _config(site_dir: Path, problems: Problems) -> Config:
@@ -111,7 +128,7 @@ def _included(sources: list[SubmissionSource], options: LoadOptions, problems: P
 
 
 def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
-           prepared: Prepared, options: LoadOptions, problems: Problems) -> Site:
+           prepared: Prepared, options: LoadOptions, problems: Problems, static: tuple[StaticFile, ...]) -> Site:
     titles = {t.slug: t.title for t in topic_sources}
     made_with = Fingerprints().of(config)
     submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
@@ -128,8 +145,8 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
         notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-")) if config.notice else None,
         topics=tuple(topics), submissions=tuple(submissions), recent=tuple(submissions[: config.per_page]),
         aliases=_aliases(config, topic_sources), feeds=_feeds(config, topics, submissions, site_feeds),
-        site_feeds=site_feeds, template_dirs=_layered(site_dir / "templates", paths.default_templates_dir()),
-        static_dirs=_layered(site_dir / "static", paths.default_static_dir()),
+        site_feeds=site_feeds, template_dirs=_layered(site_dir / paths.TEMPLATES, paths.default_templates_dir()),
+        static_files=static,
         warnings=problems.warnings, include_drafts=options.drafts,
     )
 
@@ -265,28 +282,41 @@ def _aliases(config: Config, topics: list[TopicSource]) -> tuple[Alias, ...]:
     for topic in topics:
         url = topic_url(config, topic.slug)
         for alias, line in topic.aliases:
-            site_path = alias.lstrip("/")
+            site_path = unquote(alias).lstrip("/")  # a server looks up the decoded path
             aliases.append(Alias(topic.path, line, alias, paths.output_path(site_path), url, config.origin + url, topic.title))
     return tuple(aliases)
 
 
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """Who writes an output path, for errors: a description, and the source file and line to report at."""
+
+    subject: str  # as the subject of a sentence: "alias '/x'"
+    what: str  # as its object: "the alias '/x' in content/topics/t.md"
+    source: Path
+    line: int = 1
+
+
 def _check_output_collisions(site: Site, problems: Problems) -> None:
-    """Every output file has one source; aliases must not take the place of a page or another alias."""
-    owners: dict[str, str] = {}
-    for page_path, owner in _generated_paths(site):
-        owners.setdefault(page_path.casefold(), owner)
-    for alias in site.aliases:
-        key = alias.output_path.casefold()
-        if key in owners:
-            problems.add(alias.source, alias.line, f"alias {alias.path!r} would replace {owners[key]}; choose another path")
+    """Every output file has one source, and no file stands where another needs a folder: an alias must not
+    replace a page, a static file or another alias, nor turn one of them into a folder."""
+    owned = _generated_paths(site)
+    owned += [(a.output_path, _Owner(f"alias {a.path!r}", f"the alias {a.path!r} in {display_path(a.source)}", a.source, a.line)) for a in site.aliases]
+    for later, earlier in paths.clashes([output for output, _ in owned]):
+        (path, owner), (other_path, other) = owned[later], owned[earlier]
+        if path.casefold() == other_path.casefold():
+            problems.add(owner.source, owner.line, f"{owner.subject} would replace {other.what}; choose another path")
         else:
-            owners[key] = f"the alias {alias.path!r} in {display_path(alias.source)}"
+            problems.add(owner.source, owner.line, f"{owner.subject} would be written to {path}, but {other.what} is {other_path}: "
+                                                    "one path cannot be both a file and a folder; choose another path")
 
 
-def _generated_paths(site: Site) -> list[tuple[str, str]]:
-    fixed = ["index.html", "topics/index.html", "404.html", "sitemap.xml", "robots.txt", "rss.xml", "atom.xml"]
-    generated = [(p, f"the generated page /{p}") for p in fixed]
-    generated += [(page.output_path, f"a page of topic {t.slug!r}") for t in site.topics for page in t.pages]
-    generated += [(f.output_path, f"a feed of topic {f.html_url}") for f in site.feeds]
-    generated += [(s.output_path, f"the page of submission {s.id!r}") for s in site.submissions]
-    return generated
+def _generated_paths(site: Site) -> list[tuple[str, _Owner]]:
+    """Every output path load knows of but the aliases', with who writes it (the search index checks its own)."""
+    fixed = ["index.html", "topics/index.html", "search/index.html", "404.html", "sitemap.xml", "robots.txt", "rss.xml", "atom.xml"]
+    owners = [(p, f"the generated page /{p}", site.config.path) for p in fixed]
+    owners += [(page.output_path, f"a page of topic {t.slug!r}", t.source) for t in site.topics for page in t.pages]
+    owners += [(f.output_path, f"a feed of topic {f.html_url}", f.source) for f in site.feeds if f.output_path not in fixed]
+    owners += [(s.output_path, f"the page of submission {s.id!r}", s.source) for s in site.submissions]
+    owners += [(f.path, f"the static file {f.path}", f.source) for f in site.static_files]
+    return [(path, _Owner(what, what, source)) for path, what, source in owners]

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache, key
 from .incremental import Planned, Staged, Unchanged, digest, planned_digest
-from .output import MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, make_folder, put_file, remove_path, same_bytes, swap
+from .output import (MARKER, MARKER_TEXT, WriteResult, count_removed, link_or_copy, make_folder, marker_text, new_folder, put_file, remove_path,
+                     same_bytes, swap)
 from .render import OutputFile
 
 Stat = tuple[int, int, int]
@@ -77,13 +77,17 @@ class OutputTree:
         if self._staging is None:
             back_manifest = self.back
             _, back_clean = verify(self.back_dir, back_manifest)
-            staging = Path(tempfile.mkdtemp(prefix=f".{self.output_dir.name}.new-", dir=self.output_dir.parent))
+            staging = new_folder(self.output_dir, "new")
+            mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
             if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
                 back_manifest = _walk_ours(self.back_dir)
             if back_manifest is not None:
                 os.rename(self.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
+                os.chmod(staging, mode)
             else:
-                shutil.rmtree(self.back_dir, ignore_errors=True)
+                if (self.back_dir / MARKER).is_file():  # never a folder of the user's that has its name
+                    shutil.rmtree(self.back_dir, ignore_errors=True)
+                (staging / MARKER).write_bytes(MARKER_TEXT)  # so that it is known as ours if kept as the back copy
             self._staging, self._staged_from = staging, back_manifest
         return self._staging
 
@@ -112,8 +116,10 @@ class OutputTree:
             changed = self._fill(staging, files, self._staged_from)
             removed = self._removed(files)
             swap(staging, self.output_dir)
-            if staging.exists():
+            if (staging / MARKER).is_file():
                 os.rename(staging, self.back_dir)  # the old output, kept to be updated into the next one
+            elif staging.exists():
+                os.rmdir(staging)  # the empty folder the output replaced (only an empty one is replaced)
             self._staging = None
         except BaseException:
             self.discard()
@@ -151,8 +157,9 @@ class OutputTree:
         for stale in existing.keys() - {f.path for f in files} - folders:  # a stale file's place may be a folder now
             remove_path(f"{back_dir}/{stale}")
         _remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in files})
-        if not os.path.exists(f"{back_dir}/{MARKER}"):
-            Path(back_dir, MARKER).write_bytes(MARKER_TEXT)
+        marker = marker_text(f.path for f in files)
+        if not same_bytes(Path(back_dir, MARKER), marker):
+            put_file(back_dir, MARKER, marker)
         return changed
 
     def _removed(self, files: Sequence[Planned]) -> int:

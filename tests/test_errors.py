@@ -90,7 +90,7 @@ TOPIC_CASES = {
     "missing title": ("content/topics/x.md", "---\naliases: [/a]\n---\n", "content/topics/x.md:1: missing required field 'title': add a line 'title: ...' to the front matter"),
     "bad slug": ("content/topics/Bad Name.md", "---\ntitle: X\n---\n", "content/topics/Bad Name.md:1: topic file name 'Bad Name.md' is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md"),
     "bad alias": ("content/topics/x.md", "---\ntitle: X\naliases: [taxonomy/1]\n---\n", "content/topics/x.md:3: alias 'taxonomy/1' must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"),
-    "alias on a page": ("content/topics/x.md", "---\ntitle: X\naliases: [/rss.xml]\n---\n", "content/topics/x.md:3: alias '/rss.xml' would replace the generated page /rss.xml; choose another path"),
+    "alias on a page": ("content/topics/x.md", "---\ntitle: X\naliases: [/404.html]\n---\n", "content/topics/x.md:3: alias '/404.html' would replace the generated page /404.html; choose another path"),
     "alias on another alias": ("content/topics/x.md", "---\ntitle: X\naliases: [/taxonomy/term/1]\n---\n", "content/topics/x.md:3: alias '/taxonomy/term/1' would replace the alias '/taxonomy/term/1' in content/topics/community-policing.md; choose another path"),
 }
 

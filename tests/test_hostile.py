@@ -108,7 +108,7 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "alias on the home page": ({"content/topics/t.md": "---\ntitle: T\naliases: [/]\n---\n"},
         ["content/topics/t.md:3: alias '/' would replace the generated page /index.html; choose another path"]),
     "alias on rss.xml": ({"content/topics/t.md": "---\ntitle: T\naliases: [/rss.xml]\n---\n"},
-        ["content/topics/t.md:3: alias '/rss.xml' would replace the generated page /rss.xml; choose another path"]),
+        ["content/topics/t.md:3: alias '/rss.xml' looks like an old feed address; old feed addresses are not supported as aliases yet: remove it"]),
     "alias on another topic": ({"content/topics/t.md": f"---\ntitle: T\naliases: [/topics/{TOPIC}/]\n---\n"},
         ["content/topics/t.md:3: alias '/topics/community-policing/' would replace a page of topic 'community-policing'; choose another path"]),
     "alias on another alias": ({"content/topics/t.md": "---\ntitle: T\naliases: [/taxonomy/term/1]\n---\n"},
@@ -247,4 +247,4 @@ def test_symlinked_folder_out_of_content_is_refused(make_site: MakeSite, tmp_pat
     (outside / "y.md").write_text(fm(*VALID))
     site = make_site()
     os.symlink(outside, site / "content/submissions/linked")
-    assert errors_of(site) == ["content/submissions/linked/y.md:1: is a symbolic link to a file outside content/; copy the file into content/ instead"]
+    assert errors_of(site) == ["content/submissions/linked:1: is a symbolic link to a folder outside content/; copy the folder into content/ instead"]

@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, MakeSite, submission, tree_bytes
 from generator import cache as cache_module
 from generator.build import build_site
+from generator.errors import SiteError
 from generator.incremental import Unchanged
 from generator.output import write_site
 from generator.tree import OutputTree, verify
@@ -98,8 +99,17 @@ def test_output_edited_by_hand_is_rebuilt(site: Path) -> None:
     expected = tree_bytes(site / "output")
     page = site / "output/submissions/s03/index.html"
     page.write_text("tampered")
-    (site / "output/stray.html").write_text("left by someone")
     build_site(site)
+    assert tree_bytes(site / "output") == expected
+
+
+def test_a_file_topicsite_did_not_write_is_refused(site: Path) -> None:
+    build_site(site)
+    (site / "output/stray.html").write_text("left by someone")
+    expected = tree_bytes(site / "output")
+    with pytest.raises(SiteError) as error:
+        build_site(site)
+    assert [p.path for p in error.value.problems] == [(site / "output/stray.html").resolve()]
     assert tree_bytes(site / "output") == expected
 
 
@@ -200,13 +210,13 @@ def test_a_build_killed_while_saving_the_cache_is_repaired_by_the_next(site: Pat
 def test_a_file_where_a_folder_now_goes(make_site: MakeSite) -> None:
     def topic(alias: str) -> str:
         return f"---\ntitle: Topic a\naliases: [{alias}]\n---\nAbout.\n"
-    site = make_site({**SUBMISSIONS, "content/topics/topic-a.md": topic("/old/page.v1"), **{k: v for k, v in TOPICS.items() if "topic-a" not in k}})
+    site = make_site({**SUBMISSIONS, "content/topics/topic-a.md": topic("/old/page.html"), **{k: v for k, v in TOPICS.items() if "topic-a" not in k}})
     build_site(site)
     (site / "content/topics/topic-a.md").write_text(topic("/elsewhere/"))
-    build_site(site)  # the back copy still has the file old/page.v1
-    (site / "content/topics/topic-a.md").write_text(topic("/old/page.v1/"))
+    build_site(site)  # the back copy still has the file old/page.html
+    (site / "content/topics/topic-a.md").write_text(topic("/old/page.html/"))
     build_site(site)
-    assert (site / "output/old/page.v1/index.html").is_file()
+    assert (site / "output/old/page.html/index.html").is_file()
 
 
 def test_deleting_the_cache_is_harmless(site: Path) -> None:
