@@ -17,7 +17,7 @@ from .config import did_you_mean
 from .errors import Problems
 from .frontmatter_yaml import Document, decode, parse_document
 
-SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
+SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "sticky", "guid", "aliases", "extra")
 TOPIC_KEYS = ("title", "aliases")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 ID_MAX = 100
@@ -40,7 +40,9 @@ class SubmissionSource:
     date: datetime
     topic_slugs: tuple[str, ...]
     draft: bool
+    sticky: bool
     guid: str | None
+    aliases: tuple[tuple[str, int], ...]
     extra: Mapping[str, Any]
     body: str
     body_line: int
@@ -75,7 +77,9 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     moment = _date(doc, zone, problems)
     slugs = _topics(doc, problems, topic_slugs)
     draft = _flag(doc, "draft", problems)
+    sticky = _flag(doc, "sticky", problems)
     guid = _text(doc, "guid", problems, required=False)
+    aliases = _aliases(doc, problems)
     extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
@@ -84,7 +88,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     problems.raise_if_errors()
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
-        topic_slugs=slugs, draft=draft, guid=guid, extra=extra, body=doc.body, body_line=doc.body_line,
+        topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body, body_line=doc.body_line,
         topics_line=doc.line_of("topics"),
     )
 

@@ -42,6 +42,7 @@ class Submission:
     date_display: str
     topics: tuple[Link, ...]
     draft: bool
+    sticky: bool
     feed_id: str
     guid: str | None
     extra: Mapping[str, Any]
@@ -119,7 +120,7 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Alias:
-    """An old URL that redirects to a topic page."""
+    """An old URL that redirects to a topic or submission page."""
 
     source: Path
     line: int

@@ -109,8 +109,9 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
     made_with = Fingerprints().of(config)
     submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
                           for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    pinned = sorted(submissions, key=pinned_order, reverse=True)
     by_topic: dict[str, list[Submission]] = defaultdict(list)
-    for submission in submissions:
+    for submission in pinned:
         for link in submission.topics:
             by_topic[link.url].append(submission)
     topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)]), made_with) for t in topic_sources),
@@ -119,12 +120,17 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
     return Site(
         root=site_dir, config=config,
         notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-")) if config.notice else None,
-        topics=tuple(topics), submissions=tuple(submissions), recent=tuple(submissions[: config.per_page]),
-        aliases=_aliases(config, topic_sources), feeds=_feeds(config, topics, submissions, site_feeds),
+        topics=tuple(topics), submissions=tuple(submissions), recent=tuple(pinned[: config.per_page]),
+        aliases=_aliases(config, topic_sources, sources), feeds=_feeds(config, topics, submissions, site_feeds),
         site_feeds=site_feeds, template_dirs=_layered(site_dir / "templates", paths.default_templates_dir()),
         static_dirs=_layered(site_dir / "static", paths.default_static_dir()),
         warnings=problems.warnings, include_drafts=options.drafts,
     )
+
+
+def pinned_order(submission: Submission) -> tuple[bool, datetime, str]:
+    """Drupal's order for term pages and the front page (sticky DESC, created DESC), with the id as tie-break; sort reversed."""
+    return submission.sticky, submission.date, submission.id
 
 
 def _layered(site_dir: Path, default: Path) -> tuple[Path, ...]:
@@ -144,7 +150,7 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
-        date_display=display_date(source.date), draft=source.draft,
+        date_display=display_date(source.date), draft=source.draft, sticky=source.sticky,
         topics=tuple(Link(title, topic_url(config, slug)) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
@@ -248,14 +254,15 @@ def _site_path(config: Config, url: str) -> str:
     return url[len(config.base_path):]
 
 
-def _aliases(config: Config, topics: list[TopicSource]) -> tuple[Alias, ...]:
-    aliases = []
-    for topic in topics:
-        url = topic_url(config, topic.slug)
-        for alias, line in topic.aliases:
-            site_path = alias.lstrip("/")
-            aliases.append(Alias(topic.path, line, alias, paths.output_path(site_path), url, config.origin + url, topic.title))
-    return tuple(aliases)
+def _aliases(config: Config, topics: list[TopicSource], submissions: list[SubmissionSource]) -> tuple[Alias, ...]:
+    """Old URLs of topics and of the submissions that are published; each redirects to its page."""
+    targets = [(t.path, t.aliases, topic_url(config, t.slug), t.title) for t in topics]
+    targets += [(s.path, s.aliases, submission_url(config.base_path, s.id), s.title) for s in submissions]
+    return tuple(
+        Alias(source, line, alias, paths.output_path(alias.lstrip("/")), url, config.origin + url, title)
+        for source, aliases, url, title in targets
+        for alias, line in aliases
+    )
 
 
 def _check_output_collisions(site: Site, problems: Problems) -> None:
