@@ -14,6 +14,9 @@ from .config import Config
 from .errors import Problem
 
 FeedKind = Literal["rss", "atom"]
+# page: an HTML page that redirects; feed: an old feed address, answered with the topic's RSS feed;
+# same: the target page's own path (such as /topics/x for /topics/x/), so nothing is written for it.
+AliasKind = Literal["page", "feed", "same"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class Feed:
     html_url: str
     submissions: tuple[Submission, ...]
     source: Path
+    old_address: bool = False  # a copy of a topic's RSS feed written at an old feed address (an alias)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,7 @@ class Alias:
     target_url: str
     target_absolute_url: str
     target_title: str
+    kind: AliasKind = "page"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from conftest import MakeSite, errors_of, submission
+from conftest import MakeSite, errors_of, run_topicsite, submission
+from generator.content import is_feed_address
+from generator.serve_http import content_type
 from generator.site import LoadOptions, load
 
 TOPIC_PATH = "content/topics/community-policing.md"
@@ -16,6 +19,16 @@ def sub(date: str, *, sticky: bool = False, aliases: str = "", name: str = "Ben 
     """A submission with optional sticky flag and aliases lines."""
     extra = ("sticky: true\n" if sticky else "") + (f"aliases: [{aliases}]\n" if aliases else "")
     return submission(name=name, date=date).replace("---\n", "---\n" + extra, 1) if extra else submission(name=name, date=date)
+
+
+def build(root: Path) -> Path:
+    result = run_topicsite("build", root, "--no-search", "-q")
+    assert result.returncode == 0, result.stderr
+    return root / "output"
+
+
+def guids(rss: str) -> list[str]:
+    return re.findall(r"<guid[^>]*>([^<]*)</guid>", rss)
 
 
 def ids(items: object) -> list[str]:
@@ -86,3 +99,51 @@ def test_two_submissions_with_one_alias(make_site: MakeSite) -> None:
     site = make_site({"content/submissions/a.md": sub("2023-01-01", aliases="/node/1"),
                       "content/submissions/b.md": sub("2023-01-02", aliases="/NODE/1")})
     assert errors_of(site) == ["content/submissions/b.md:2: alias '/NODE/1' would replace the alias '/node/1' in content/submissions/a.md; choose another path"]
+
+
+# ---- old feed addresses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("alias", "is_feed"), [
+    ("/taxonomy/term/3485/feed", True), ("/taxonomy/term/3485/all/feed", True), ("/rss.xml", True),
+    ("/old/news.RSS", True), ("/x.atom", True), ("/taxonomy/term/3485", False), ("/feeds/", False),
+    ("/feed/x", False), ("/requests/feedback", False),
+])
+def test_feed_addresses_are_told_by_their_last_segment(alias: str, is_feed: bool) -> None:
+    assert is_feed_address(alias) is is_feed
+
+
+def test_old_feed_address_answers_with_the_topics_rss_feed(make_site: MakeSite) -> None:
+    topic = "---\ntitle: Community policing\naliases: [/taxonomy/term/1, /taxonomy/term/1/feed, /old.rss]\n---\n"
+    root = make_site({TOPIC_PATH: topic})
+    site = load(root)
+    kinds = {a.path: (a.kind, a.output_path, a.target_url) for a in site.aliases}
+    assert kinds["/taxonomy/term/1/feed"] == ("feed", "taxonomy/term/1/feed", "/tta/topics/community-policing/rss.xml")
+    copies = {f.output_path: f for f in site.feeds if f.old_address}
+    assert sorted(copies) == ["old.rss", "taxonomy/term/1/feed"]
+    assert copies["taxonomy/term/1/feed"].ref.absolute_url == "https://example.gov/tta/taxonomy/term/1/feed"
+    output = build(root)
+    canonical = (output / "topics/community-policing/rss.xml").read_text()
+    copy = (output / "taxonomy/term/1/feed").read_text()
+    assert guids(copy) == guids(canonical) != []
+    assert '<atom:link href="https://example.gov/tta/taxonomy/term/1/feed" rel="self"' in copy
+    assert not (output / "taxonomy/term/1/feed/index.html").exists()
+    assert run_topicsite("check", root).returncode == 0
+
+
+def test_a_submission_cannot_have_a_feed_address(make_site: MakeSite) -> None:
+    site = make_site({"content/submissions/a.md": sub("2023-01-01", aliases="/node/1/feed")})
+    assert errors_of(site) == ["content/submissions/a.md:2: alias '/node/1/feed' is a feed address: a submission has no feed; put it in the aliases of the topic whose feed it was"]
+
+
+def test_an_alias_naming_its_own_page_writes_nothing(make_site: MakeSite) -> None:
+    root = make_site({TOPIC_PATH: "---\ntitle: Community policing\naliases: [/topics/community-policing]\n---\n"})
+    (alias,) = load(root).aliases
+    assert alias.kind == "same"
+    page = (build(root) / "topics/community-policing/index.html").read_text()
+    assert "http-equiv" not in page
+
+
+def test_serve_gives_extensionless_feeds_an_rss_type() -> None:
+    assert content_type("taxonomy/term/1/feed") == "application/rss+xml; charset=utf-8"
+    assert content_type("taxonomy/term/1/index.html") == "text/html; charset=utf-8"
