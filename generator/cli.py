@@ -204,6 +204,8 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
         responses, problems = read_captured(Path(old)), []
     new = NewSite(site, {f.path: f.data for f in plan(site)}, addresses)
     found = sorted(problems + check_cutover(new, responses), key=Problem.sort_key)
-    print_problems([w for w in [page_size_warning(site, old_per_page)] if w] + found)
+    print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
+    for problem in found:
+        click.echo(problem.format())
     click.echo(f"Checked {len(responses)} old URLs: {len(found) or 'no'} {'problem' if len(found) == 1 else 'problems'}.")
     sys.exit(1 if found else 0)

@@ -157,18 +157,21 @@ def _is_feed(response: OldResponse) -> bool:
 def _compare_page(new: NewSite, response: OldResponse, target: str, body: bytes) -> Iterator[str]:
     """An old HTML page must lead to the same topic or submission, and an old term page's items must be on the new page."""
     document = lxml.html.fromstring(response.body)
-    canonical = document.xpath("string(//link[@rel='canonical']/@href)")
+    canonical = next((str(link.get("href", "")) for link in document.iter("link") if link.get("rel") == "canonical"), "")
     expected = new.owner.get(new.reach(canonical) or "", "") if canonical else ""
     if expected and new.owner.get(target) != expected:
         yield f"{response.url} shows {canonical} but would lead to {target}, which is not its new page {expected}"
     if target not in new.listings:
         return
-    listed = {str(href) for href in lxml.html.fromstring(body).xpath("//a/@href")} & new.submissions
-    old_hrefs = sorted({str(href).split("#")[0] for href in document.xpath("//a/@href") if str(href).startswith("/")})
-    for href in old_hrefs:
+    listed = _hrefs(lxml.html.fromstring(body)) & new.submissions
+    for href in sorted({href.split("#")[0] for href in _hrefs(document) if href.startswith("/")}):
         submission = new.reach(href)
         if submission in new.submissions and submission not in listed:
             yield f"{response.url} lists {href}, but its new page {target} does not list {submission}"
+
+
+def _hrefs(document: lxml.html.HtmlElement) -> set[str]:
+    return {str(anchor.get("href")) for anchor in document.iter("a") if anchor.get("href")}
 
 
 def compare_feeds(new: NewSite, url: str, old_body: bytes, target: str, new_body: bytes) -> Iterator[str]:

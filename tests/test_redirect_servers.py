@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -206,3 +207,60 @@ def test_the_captured_manifest_is_what_the_tests_expect() -> None:
     assert len(entries) == 29
     assert sum(1 for e in entries if e.page is None) == 7  # /rss.xml, five term feeds, and the Views address
     assert sum(1 for e in entries if q_form(e.url)) == 25  # all but the front page's four
+
+
+ODD_ALIASES = ["/caf%C3%A9", "/a(b)+c$d", "/it's;x=1", "/star*/~t", "/p@t:h!,=&", "/old/page.html"]
+
+
+@pytest.fixture(scope="module")
+def odd_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A small site under /tta/ whose topic has aliases with odd but valid characters."""
+    site = tmp_path_factory.mktemp("odd") / "site"
+    aliases = ", ".join(f'"{a}"' for a in ODD_ALIASES)
+    files = {"site.toml": 'title = "T"\nbase_url = "https://example.gov/tta/"\nper_page = 10\n',
+             "content/topics/t.md": f"---\ntitle: T\naliases: [{aliases}]\n---\n",
+             "content/submissions/a.md": "---\nsubmitted_by: A\ndate: 2023-01-01\ntopics: [t]\n---\nText.\n"}
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    assert run_topicsite("build", site, "--no-search", "-q").returncode == 0
+    root = Path(tempfile.mkdtemp(prefix="topicsite-www-"))
+    try:
+        root.chmod(0o755)
+        world_readable_copy(site / "output", root / "tta")
+        yield Served(root, site, "/tta/")
+    finally:
+        shutil.rmtree(root)
+
+
+def odd_requests() -> list[str]:
+    """Each odd alias as a browser sends it, fully percent-encoded, and as Drupal's ?q= (and with a page)."""
+    urls = []
+    for alias in ODD_ALIASES:
+        decoded = unquote(alias)
+        urls += [quote(decoded, safe="/:@!$&'()*+,;=~"), quote(decoded, safe="/"), f"/?q={quote(decoded.lstrip('/'), safe='/')}",
+                 f"{quote(decoded, safe='/')}?page=3"]
+    return urls
+
+
+def check_odd(port: int) -> None:
+    wrong = []
+    for url in odd_requests():
+        reply = follow(port, url)
+        if (reply.status, reply.path) != (200, "/tta/topics/t/") or [s for s, _ in reply.hops] != [301]:
+            wrong.append(f"{url}: {reply.status} {reply.path} after {reply.hops}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_odd_alias_characters_on_nginx(odd_served: Served, tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.conf"
+    rules_file.write_text(rules(odd_served, "nginx"))
+    with nginx(odd_served.root, rules_file, tmp_path / "nginx", odd_served.base) as port:
+        check_odd(port)
+
+
+def test_odd_alias_characters_on_apache(odd_served: Served, tmp_path: Path) -> None:
+    (odd_served.root / ".htaccess").write_text(rules(odd_served, "apache"))
+    (odd_served.root / ".htaccess").chmod(0o644)
+    with apache(odd_served.root, tmp_path / "apache", odd_served.base) as port:
+        check_odd(port)

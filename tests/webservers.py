@@ -79,9 +79,9 @@ def running(command: list[str], port: int, log: Path) -> Iterator[int]:
 
 
 @contextmanager
-def nginx(docroot: Path, rules: Path, prefix: Path, base: str = "/") -> Iterator[int]:
+def nginx(docroot: Path, rules: Path, prefix: Path, base: str = "/", port: int | None = None) -> Iterator[int]:
     """nginx serving docroot with docs/deploy.md's server block and the rules file included in it (the site under base)."""
-    port = free_port()
+    port = port or free_port()
     server = replaced(doc_block("nginx", "server {"), {
         "listen 80;": f"listen 127.0.0.1:{port};", "root /var/www/tta;": f"root {docroot};",
         "include /etc/nginx/topicsite-redirects.conf;": f"include {rules};", "error_page 404 /404.html;": f"error_page 404 {base}404.html;"})
