@@ -24,7 +24,7 @@ import lxml.html
 from . import paths
 from .errors import Problem, SiteError
 from .model import Site
-from .redirects import OldAddress, resolve
+from .redirects import OldAddress, by_path, resolve
 
 MANIFEST = "MANIFEST.tsv"
 MANIFEST_FIELDS = ["url", "status", "content_type", "bytes", "file"]
@@ -103,7 +103,7 @@ class NewSite:
     """The planned new site: its files by output path, and which page or feed belongs to which topic or submission."""
 
     def __init__(self, site: Site, files: dict[str, bytes], addresses: tuple[OldAddress, ...]) -> None:
-        self.site, self.files, self.addresses = site, files, addresses
+        self.site, self.files, self.addresses = site, files, by_path(addresses)
         self.owner: dict[str, str] = {site.url(): site.url()}
         for topic in site.topics:
             self.owner.update({page.url: topic.url for page in topic.pages})

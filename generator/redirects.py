@@ -8,6 +8,7 @@ addresses take Drupal's pager, `?page=N` counted from zero and clamped to the la
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
@@ -77,12 +78,17 @@ def old_pages(topic: Topic, per_page: int, old_per_page: int) -> tuple[str, ...]
     return tuple(topic.pages[min(n * old_per_page // per_page, last)].url for n in range(count))
 
 
-def resolve(addresses: tuple[OldAddress, ...], path: str, query: str = "") -> str | None:
+def by_path(addresses: tuple[OldAddress, ...]) -> dict[str, OldAddress]:
+    """The addresses by their (decoded) path, for `resolve`."""
+    return {address.path: address for address in addresses}
+
+
+def resolve(addresses: Mapping[str, OldAddress], path: str, query: str = "") -> str | None:
     """Where an old request (path and query string) leads, or None when no rule applies to it."""
     params = parse_qs(query, keep_blank_values=True)
     if path == "/" and params.get("q", [""])[0]:
         path = "/" + params["q"][0]
-    address = {a.path: a for a in addresses}.get(unquote(path))
+    address = addresses.get(unquote(path))
     if address is None:
         return None
     page = params.get("page", [""])[0]

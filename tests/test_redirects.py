@@ -9,7 +9,7 @@ import pytest
 
 from conftest import MakeSite, errors_of, run_topicsite, submission
 from generator.content import is_feed_address
-from generator.redirects import old_addresses, old_pages, resolve
+from generator.redirects import by_path, old_addresses, old_pages, resolve
 from generator.server_rules import Rule, rules
 from generator.serve_http import content_type
 from generator.site import LoadOptions, load
@@ -211,7 +211,7 @@ def test_old_pages_map_to_the_new_page_holding_their_first_item(make_site: MakeS
     ("/?q=node/9", None),
 ])
 def test_resolve_follows_drupal(make_site: MakeSite, url: str, expected: str | None) -> None:
-    addresses = old_addresses(load(odd_site(make_site)), old_per_page=2)
+    addresses = by_path(old_addresses(load(odd_site(make_site)), old_per_page=2))
     path, _, query = url.partition("?")
     assert resolve(addresses, path, query) == expected
 
@@ -219,8 +219,8 @@ def test_resolve_follows_drupal(make_site: MakeSite, url: str, expected: str | N
 def test_at_the_root_topic_pages_answer_their_slashless_address_and_nothing_redirects_to_itself(make_site: MakeSite) -> None:
     site = load(make_site({"site.toml": 'title = "T"\nbase_url = "https://example.gov/"\n'}))
     addresses = old_addresses(site)
-    assert resolve(addresses, "/topics/community-policing", "") == "/topics/community-policing/"
-    assert resolve(addresses, "/rss.xml", "") == "/rss.xml"
+    assert resolve(by_path(addresses), "/topics/community-policing", "") == "/topics/community-policing/"
+    assert resolve(by_path(addresses), "/rss.xml", "") == "/rss.xml"
     all_rules = list(rules(addresses))
     assert not [r for r in all_rules if r.q is None and r.path in ("/", "/rss.xml")]
     assert Rule("/", "rss.xml", None, "/rss.xml") in all_rules
