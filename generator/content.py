@@ -19,7 +19,7 @@ from .errors import Problem, Problems, SiteError
 from .frontmatter_yaml import Document, decode, parse_document
 from .text import invisible_problem, nested_problem, value_problem
 
-SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
+SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "sticky", "guid", "aliases", "extra")
 TOPIC_KEYS = ("title", "aliases")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")  # used with fullmatch: '$' would allow a final newline
 ID_MAX = 100
@@ -29,8 +29,7 @@ ALIAS_PATTERN = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 FORBIDDEN_ESCAPE = re.compile(r"%(?:2[Ff]|00)")
 SERVER_FILES = frozenset({"web.config"})  # dot-files (.htaccess, .user.ini) are refused as hidden names
-OLD_FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
-OLD_FEED_NAMES = frozenset({"feed", "rss", "atom"})
+FEED_SUFFIXES = (".xml", ".rss", ".atom")  # with a last segment "feed": old feed addresses
 TEXT_MAX = 500
 # Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
 BODY_MAX = 50_000
@@ -47,7 +46,9 @@ class SubmissionSource:
     date: datetime
     topic_slugs: tuple[str, ...]
     draft: bool
+    sticky: bool
     guid: str | None
+    aliases: tuple[tuple[str, int], ...]
     extra: Mapping[str, Any]
     body: str
     body_line: int
@@ -83,7 +84,9 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     moment = _date(doc, zone, problems)
     slugs = _topics(doc, problems, topic_slugs)
     draft = _flag(doc, "draft", problems)
+    sticky = _flag(doc, "sticky", problems)
     guid = _text(doc, "guid", problems, required=False)
+    aliases = _aliases(doc, problems, feeds=False)
     extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
@@ -92,8 +95,8 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     problems.raise_if_errors()
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
-        topic_slugs=slugs, draft=draft, guid=guid, extra=extra, body=doc.body, body_line=doc.body_line,
-        topics_line=doc.line_of("topics"), id_line=doc.line_of("id"),
+        topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body,
+        body_line=doc.body_line, topics_line=doc.line_of("topics"), id_line=doc.line_of("id"),
     )
 
 
@@ -110,7 +113,7 @@ def parse_topic(path: Path, text: str) -> TopicSource:
     if not SLUG_PATTERN.fullmatch(slug):
         problems.add(path, 1, f"topic file name {path.name!r} is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md")
     title = _text(doc, "title", problems, required=True)
-    aliases = _aliases(doc, problems)
+    aliases = _aliases(doc, problems, feeds=True)
     problems.raise_if_errors()
     return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line)
 
@@ -301,7 +304,7 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
+def _aliases(doc: Document, problems: Problems, *, feeds: bool) -> tuple[tuple[str, int], ...]:
     value = doc.meta.get("aliases", [])
     items = [value] if isinstance(value, str) else value
     line = doc.line_of("aliases")
@@ -310,7 +313,7 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
         return ()
     good = []
     for alias in items:
-        message = alias_problem(alias)
+        message = alias_problem(alias, feeds=feeds)
         if message:
             problems.add(doc.path, line, message)
         else:
@@ -318,8 +321,8 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
     return tuple(good)
 
 
-def alias_problem(alias: str) -> str | None:
-    """Why an alias cannot be the address of a page (a server decodes its %-escapes to find the file), or None."""
+def alias_problem(alias: str, *, feeds: bool = True) -> str | None:
+    """Why an alias cannot be the address of a page or, where `feeds`, of an old feed (a server decodes its %-escapes to find the file), or None."""
     if not ALIAS_PATTERN.fullmatch(alias) or "//" in alias:
         return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
     if BAD_ESCAPE.search(alias):
@@ -330,10 +333,10 @@ def alias_problem(alias: str) -> str | None:
         decoded = unquote(alias, errors="strict")
     except UnicodeDecodeError:
         return f"alias {alias!r} is not UTF-8 text once its %-escapes are decoded; encode each character as its UTF-8 bytes, such as /caf%C3%A9"
-    return _page_address_problem(alias, decoded.split("/")[1:])
+    return _page_address_problem(alias, decoded.split("/")[1:], feeds)
 
 
-def _page_address_problem(alias: str, segments: list[str]) -> str | None:
+def _page_address_problem(alias: str, segments: list[str], feeds: bool) -> str | None:
     """Why decoded path segments do not name a page a server would serve as one, or None."""
     if any(part in (".", "..") for part in segments):
         return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
@@ -346,12 +349,20 @@ def _page_address_problem(alias: str, segments: list[str]) -> str | None:
     last = segments[-1].casefold()
     if last in SERVER_FILES:
         return f"alias {alias!r} names {segments[-1]}, a file web servers read as their configuration; choose another path"
-    if last.endswith(OLD_FEED_SUFFIXES) or last in OLD_FEED_NAMES:
-        return f"alias {alias!r} looks like an old feed address; old feed addresses are not supported as aliases yet: remove it"
+    if is_feed_address(last):
+        if feeds:
+            return None
+        return f"alias {alias!r} is a feed address: a submission has no feed; put it in the aliases of the topic whose feed it was"
     suffix = last.rpartition(".")[2] if "." in last else "html"
     if suffix != "html":
         return f"alias {alias!r} ends in '.{suffix}', so a web server would not serve it as a page; end it in '.html', '/' or a name without a dot"
     return None
+
+
+def is_feed_address(alias: str) -> bool:
+    """Whether an old address names a feed (Drupal's .../feed and rss.xml, any .xml, .rss or .atom): it must keep answering with one."""
+    last = alias.rsplit("/", 1)[-1].lower()
+    return last == "feed" or last.endswith(FEED_SUFFIXES)
 
 
 def read_submission(path: Path, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:

@@ -108,7 +108,7 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "alias on the home page": ({"content/topics/t.md": "---\ntitle: T\naliases: [/]\n---\n"},
         ["content/topics/t.md:3: alias '/' would replace the generated page /index.html; choose another path"]),
     "alias on rss.xml": ({"content/topics/t.md": "---\ntitle: T\naliases: [/rss.xml]\n---\n"},
-        ["content/topics/t.md:3: alias '/rss.xml' looks like an old feed address; old feed addresses are not supported as aliases yet: remove it"]),
+        ["content/topics/t.md:3: alias '/rss.xml' would replace the generated page /rss.xml; choose another path"]),
     "alias on another topic": ({"content/topics/t.md": f"---\ntitle: T\naliases: [/topics/{TOPIC}/]\n---\n"},
         ["content/topics/t.md:3: alias '/topics/community-policing/' would replace a page of topic 'community-policing'; choose another path"]),
     "alias on another alias": ({"content/topics/t.md": "---\ntitle: T\naliases: [/taxonomy/term/1]\n---\n"},

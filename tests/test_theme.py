@@ -41,12 +41,14 @@ def head(html: str, name: str) -> str:
 def test_titles_and_descriptions_are_unique_and_long_enough(sample_output: Path) -> None:
     found = pages(sample_output)
     redirects = {path for path, html in found.items() if 'http-equiv="refresh"' in html}
-    assert len(redirects) == 5
+    assert len(redirects) == 5 + 2 * 31  # each topic's /taxonomy/term/TID, each submission's /node/NID and /requests/ID
     for name, minimum in [("title", 20), ("description", 50)]:
         values = {path: head(html, name) for path, html in found.items()}
         short = {path: value for path, value in values.items() if len(value) < minimum}
         assert not short, f"{name}s shorter than {minimum} characters: {short}"
-        assert len(set(values.values())) == len(values), f"{name}s are not unique"
+        # Two old addresses of one submission redirect to it with the same words; like `check`, only pages count.
+        unique = [value for path, value in values.items() if path not in redirects]
+        assert len(set(unique)) == len(unique), f"{name}s are not unique"
     for path, html in found.items():
         assert head(html, "og:title") == head(html, "title")
         assert head(html, "og:description") == head(html, "description")
