@@ -19,6 +19,9 @@ AUTOP_SPLIT = re.compile(r"(<!--.*?-->|</?(?:pre|script|style|object|iframe|svg|
 TAG = re.compile(r"<(/?)\s*([A-Za-z0-9]+)[^>]*>?|<!--.*?-->", re.DOTALL)
 ALLOWED_TAG = re.compile(r"<([A-Za-z0-9]+)>")
 WORD = re.compile(r"\S+")
+UNSEEN = ("script", "style", "template")
+BREAKING = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "dt", "dd", "pre", "blockquote",
+            "table", "ul", "ol", "dl", "hr", "caption", "figcaption")
 # Text that Markdown would read as markup: an HTML tag or entity, or a heading, list or quote marker.
 TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -122,6 +125,10 @@ def visible_text(body_html: str) -> str:
     if not body_html.strip():
         return ""
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    for element in list(root.iter(*UNSEEN)):
+        element.drop_tree()
+    for element in root.iter(*BREAKING):
+        element.tail = "\n" + (element.tail or "")  # "<p>a</p><p>b</p>" reads as two words, not "ab"
     return " ".join(WORD.findall(root.text_content()))
 
 
