@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -93,7 +94,7 @@ def _atom_html(content: etree._Element) -> str:
     text = content.text or ""
     if kind == "html":
         return text
-    return "".join(f"<p>{lxml.html.escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip()) if text.strip() else ""
+    return "".join(f"<p>{html.escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip()) if text.strip() else ""
 
 
 def _rfc822(value: str) -> datetime | None:

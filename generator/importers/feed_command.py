@@ -44,13 +44,16 @@ class Existing:
 
 def read_source(source: str) -> tuple[Path, bytes]:
     """The feed's bytes, from a file or an http(s) URL."""
-    scheme = urlsplit(source).scheme.lower()
-    if scheme in ("http", "https"):
+    parts = urlsplit(source)
+    if parts.scheme.lower() in ("http", "https"):
+        where = Path(parts.netloc + parts.path)  # a Path would fold the '//' of the URL
         try:
             with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (scheme checked above)
-                return Path(source), response.read(FEED_MAX)
+                return where, response.read(FEED_MAX)
+        except urllib.error.HTTPError as error:
+            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: HTTP {error.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as error:
-            raise SiteError.single(Path(source), 1, f"cannot fetch the feed: {getattr(error, 'reason', error)}") from None
+            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: {getattr(error, 'reason', error)}") from None
     path = Path(source)
     try:
         return path, path.read_bytes()
