@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -45,12 +46,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDB]:
-    """Start mariadbd on a free loopback port with a fresh data folder; stop it by its PID afterwards."""
+@contextlib.contextmanager
+def running_mariadb(root: Path) -> Iterator[MariaDB]:
+    """Start mariadbd on a free loopback port with a fresh data folder under `root`; stop it by its PID afterwards."""
     if MARIADBD is None:
         pytest.skip("mariadbd is not installed (Debian: apt-get install mariadb-server, or make system-deps)")
-    root = tmp_path_factory.mktemp("mariadb")
     datadir, sock = root / "data", root / "mariadb.sock"
     subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={datadir}", "--user=root", "--auth-root-authentication-method=normal",
                     "--skip-test-db"], check=True, capture_output=True, timeout=300)

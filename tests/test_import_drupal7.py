@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,9 +25,10 @@ from generator.importers.documents import local_date
 from generator.importers.drupal7 import Node, open_read_only
 from generator.importers.record import RECORD_NAME
 from generator.markup import render_markdown
-from mariadb import MariaDB, free_port, mariadb  # noqa: F401 (the fixture)
+from mariadb import MariaDB, free_port, running_mariadb
 
-FIXTURE = Path("/work/shared/drupal7") if Path("/work/shared/drupal7").is_dir() else REPO.parent / "shared/drupal7"
+# The real Drupal 7 site kept next to the repository (its README says how it was made).
+FIXTURE = Path(os.environ.get("TOPICSITE_DRUPAL7_FIXTURE", REPO.parent / "shared" / "drupal7"))
 DB = FIXTURE / "drupal.sqlite"
 GUID_BASE = "https://www.bjatta.bja.ojp.gov"
 NEW_YORK = ZoneInfo("America/New_York")
@@ -36,6 +38,13 @@ FILTERED_HTML = (("filter_url", ""), ("filter_html", "<a> <em> <strong> <cite> <
                  ("filter_autop", ""), ("filter_htmlcorrector", ""))
 
 pytestmark = pytest.mark.skipif(not DB.is_file(), reason=f"the Drupal 7 fixture is not at {FIXTURE}")
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MariaDB]:
+    """One private MariaDB server for the session, on loopback."""
+    with running_mariadb(tmp_path_factory.mktemp("mariadb")) as server:
+        yield server
 
 
 def front_matter(path: Path) -> tuple[dict[str, object], str]:

@@ -29,11 +29,11 @@ BLOCK_MARKER = re.compile(r"^([ \t]*)(#{1,6}|[-+]|\d{1,9}(?=[.)])|>)(?=[.)]?(\s|
 INLINE_MARKUP = re.compile(r"([\[\]`])")
 
 
-class _Converter(MarkdownConverter):  # type: ignore[misc]
+class _Converter(MarkdownConverter):
     """markdownify, escaping what would otherwise turn text back into markup."""
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        text = ENTITY_START.sub("&amp;", str(super().escape(text, parent_tags)))
+        text = ENTITY_START.sub("&amp;", str(super().escape(text, parent_tags)))  # type: ignore[misc]
         text = INLINE_MARKUP.sub(r"\\\1", TAG_START.sub("&lt;", text))
         return BLOCK_MARKER.sub(_escape_marker, text)
 
