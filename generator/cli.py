@@ -16,6 +16,7 @@ from .build import build_site
 from .content import alias_problem, text_problem
 from .errors import Problem, SiteError, display_path
 from .progress import build_progress, progress_wanted
+from .server_rules import Format
 from .site import LoadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -159,6 +160,53 @@ def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_forma
             click.echo(finding.format())
         click.echo(summary(findings))
     sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+OLD_PER_PAGE_OPTION = click.option(
+    "--old-per-page", type=click.IntRange(min=1), default=10, show_default=True,
+    help="Items a page of the old site listed (Drupal 7's default_nodes_main is 10): old ?page=N URLs are mapped with it.")
+
+
+@main.command()
+@SITE_DIR
+@click.option("--format", "output_format", type=click.Choice(["nginx", "apache", "caddy", "netlify"]), required=True,
+              help="nginx: a file to include in a server block; apache: .htaccess lines; caddy: a snippet to import; netlify: a _redirects file.")
+@OLD_PER_PAGE_OPTION
+@reports_site_errors
+def redirects(site_dir: Path, output_format: Format, old_per_page: int) -> None:
+    """Print server rules that send every old address (aliases, old feeds, ?page=N, ?q=) to its new URL with a 301."""
+    from .redirects import old_addresses, page_size_warning
+    from .server_rules import render_rules
+    from .site import load
+
+    site = load(site_dir)
+    print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
+    click.echo(render_rules(old_addresses(site, old_per_page), output_format, site.config.title), nl=False)
+
+
+@main.command("cutover-check")
+@click.argument("old")
+@SITE_DIR
+@OLD_PER_PAGE_OPTION
+@reports_site_errors
+def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
+    """Check that every old URL of OLD (a folder with MANIFEST.tsv, or the old site's base URL) reaches its new page and every feed item is kept."""
+    from .cutover import NewSite, check_cutover, fetch_live, old_urls, read_captured
+    from .redirects import old_addresses, page_size_warning
+    from .render import plan
+    from .site import load
+
+    site = load(site_dir)
+    addresses = old_addresses(site, old_per_page)
+    if old.startswith(("http://", "https://")):
+        responses, problems = fetch_live(old, old_urls(addresses))
+    else:
+        responses, problems = read_captured(Path(old)), []
+    new = NewSite(site, {f.path: f.data for f in plan(site)}, addresses)
+    found = sorted(problems + check_cutover(new, responses), key=Problem.sort_key)
+    print_problems([w for w in [page_size_warning(site, old_per_page)] if w] + found)
+    click.echo(f"Checked {len(responses)} old URLs: {len(found) or 'no'} {'problem' if len(found) == 1 else 'problems'}.")
+    sys.exit(1 if found else 0)
 
 
 @main.group("import")

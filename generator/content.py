@@ -17,13 +17,14 @@ from .config import did_you_mean
 from .errors import Problems
 from .frontmatter_yaml import Document, decode, parse_document
 
-SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "guid", "extra")
+SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "sticky", "guid", "aliases", "extra")
 TOPIC_KEYS = ("title", "aliases")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 ID_MAX = 100
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 ALIAS_PATTERN = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
 TEXT_MAX = 500
 # Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
 BODY_MAX = 50_000
@@ -40,7 +41,9 @@ class SubmissionSource:
     date: datetime
     topic_slugs: tuple[str, ...]
     draft: bool
+    sticky: bool
     guid: str | None
+    aliases: tuple[tuple[str, int], ...]
     extra: Mapping[str, Any]
     body: str
     body_line: int
@@ -75,7 +78,9 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     moment = _date(doc, zone, problems)
     slugs = _topics(doc, problems, topic_slugs)
     draft = _flag(doc, "draft", problems)
+    sticky = _flag(doc, "sticky", problems)
     guid = _text(doc, "guid", problems, required=False)
+    aliases = _aliases(doc, problems, feeds=False)
     extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
@@ -84,7 +89,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     problems.raise_if_errors()
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
-        topic_slugs=slugs, draft=draft, guid=guid, extra=extra, body=doc.body, body_line=doc.body_line,
+        topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body, body_line=doc.body_line,
         topics_line=doc.line_of("topics"),
     )
 
@@ -98,7 +103,7 @@ def parse_topic(path: Path, text: str) -> TopicSource:
     if not SLUG_PATTERN.match(slug):
         problems.add(path, 1, f"topic file name {path.name!r} is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md")
     title = _text(doc, "title", problems, required=True)
-    aliases = _aliases(doc, problems)
+    aliases = _aliases(doc, problems, feeds=True)
     problems.raise_if_errors()
     return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line)
 
@@ -264,7 +269,7 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
+def _aliases(doc: Document, problems: Problems, *, feeds: bool) -> tuple[tuple[str, int], ...]:
     value = doc.meta.get("aliases", [])
     items = [value] if isinstance(value, str) else value
     line = doc.line_of("aliases")
@@ -273,7 +278,7 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
         return ()
     good = []
     for alias in items:
-        message = alias_problem(alias)
+        message = alias_problem(alias, feeds=feeds)
         if message:
             problems.add(doc.path, line, message)
         else:
@@ -281,11 +286,19 @@ def _aliases(doc: Document, problems: Problems) -> tuple[tuple[str, int], ...]:
     return tuple(good)
 
 
-def alias_problem(alias: str) -> str | None:
-    """Why an alias cannot be a site path, or None."""
+def alias_problem(alias: str, *, feeds: bool = True) -> str | None:
+    """Why an alias cannot be a site path (or, for a submission, names an old feed), or None."""
     if not ALIAS_PATTERN.match(alias) or any(part in (".", "..") for part in alias.split("/")):
         return f"alias {alias!r} must be a site path starting with '/', such as /taxonomy/term/3485, without '..' or spaces"
+    if is_feed_address(alias) and not feeds:
+        return f"alias {alias!r} is a feed address: a submission has no feed; put it in the aliases of the topic whose feed it was"
     return None
+
+
+def is_feed_address(alias: str) -> bool:
+    """Whether an old address names a feed (Drupal's .../feed and rss.xml, any .xml, .rss or .atom): it must keep answering with one."""
+    last = alias.rsplit("/", 1)[-1].lower()
+    return last == "feed" or last.endswith(FEED_SUFFIXES)
 
 
 def read_submission(path: Path, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:

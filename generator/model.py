@@ -14,6 +14,9 @@ from .config import Config
 from .errors import Problem
 
 FeedKind = Literal["rss", "atom"]
+# page: an HTML page that redirects; feed: an old feed address, answered with the topic's RSS feed;
+# same: the target page's own path (such as /topics/x for /topics/x/), so nothing is written for it.
+AliasKind = Literal["page", "feed", "same"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class Submission:
     date_display: str
     topics: tuple[Link, ...]
     draft: bool
+    sticky: bool
     feed_id: str
     guid: str | None
     extra: Mapping[str, Any]
@@ -99,6 +103,7 @@ class Feed:
     html_url: str
     submissions: tuple[Submission, ...]
     source: Path
+    old_address: bool = False  # a copy of a topic's RSS feed written at an old feed address (an alias)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +124,7 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Alias:
-    """An old URL that redirects to a topic page."""
+    """An old URL that redirects to a topic or submission page."""
 
     source: Path
     line: int
@@ -128,6 +133,7 @@ class Alias:
     target_url: str
     target_absolute_url: str
     target_title: str
+    kind: AliasKind = "page"
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ def page_jobs(site: Site) -> list[PageJob]:
     for submission in site.submissions:
         meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {name}", describe.submission(site, submission))
         jobs.append(PageJob(submission.output_path, "submission.html", str(submission.source), (("page", meta), ("submission", submission))))
-    for alias in site.aliases:
+    for alias in (a for a in site.aliases if a.kind == "page"):
         meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {name}", describe.alias(site, alias))
         jobs.append(PageJob(alias.output_path, "alias.html", f"{alias.source}:{alias.line}", (("page", meta), ("alias", alias))))
     jobs.append(PageJob("sitemap.xml", SITEMAP_TEMPLATE, home, (("lastmod", _newest(site)),)))

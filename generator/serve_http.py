@@ -64,6 +64,8 @@ def route(raw_path: str, base_path: str) -> Route:
 
 def content_type(name: str) -> str:
     """The Content-Type for an output file: feeds and sitemaps are XML, text is UTF-8."""
+    if Path(name).name == "feed":  # an old feed address (Drupal's .../feed), written without an extension
+        return "application/rss+xml; charset=utf-8"
     suffix = Path(name).suffix.lower()
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
 from collections import defaultdict
@@ -17,11 +18,11 @@ from . import paths
 from .config import Config, read_config
 from .cache import Cache, key
 from .fingerprint import Fingerprints
-from .content import SubmissionSource, TopicSource, read_topic
+from .content import SubmissionSource, TopicSource, is_feed_address, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
 from .prepare import Body, Prepared, prepare, submission_url
-from .model import Alias, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
+from .model import Alias, AliasKind, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
@@ -109,22 +110,30 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
     made_with = Fingerprints().of(config)
     submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
                           for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    pinned = sorted(submissions, key=pinned_order, reverse=True)
     by_topic: dict[str, list[Submission]] = defaultdict(list)
-    for submission in submissions:
+    for submission in pinned:
         for link in submission.topics:
             by_topic[link.url].append(submission)
     topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)]), made_with) for t in topic_sources),
                     key=lambda t: (t.title.casefold(), t.slug))
     site_feeds = _feed_refs(config, "", config.title)
+    aliases = _aliases(config, topic_sources, sources)
+    feeds = _feeds(config, topics, submissions, site_feeds)
     return Site(
         root=site_dir, config=config,
         notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-")) if config.notice else None,
-        topics=tuple(topics), submissions=tuple(submissions), recent=tuple(submissions[: config.per_page]),
-        aliases=_aliases(config, topic_sources), feeds=_feeds(config, topics, submissions, site_feeds),
+        topics=tuple(topics), submissions=tuple(submissions), recent=tuple(pinned[: config.per_page]),
+        aliases=aliases, feeds=feeds + _old_feeds(config, aliases, feeds),
         site_feeds=site_feeds, template_dirs=_layered(site_dir / "templates", paths.default_templates_dir()),
         static_dirs=_layered(site_dir / "static", paths.default_static_dir()),
         warnings=problems.warnings, include_drafts=options.drafts,
     )
+
+
+def pinned_order(submission: Submission) -> tuple[bool, datetime, str]:
+    """Drupal's order for term pages and the front page (sticky DESC, created DESC), with the id as tie-break; sort reversed."""
+    return submission.sticky, submission.date, submission.id
 
 
 def _layered(site_dir: Path, default: Path) -> tuple[Path, ...]:
@@ -144,7 +153,7 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
-        date_display=display_date(source.date), draft=source.draft,
+        date_display=display_date(source.date), draft=source.draft, sticky=source.sticky,
         topics=tuple(Link(title, topic_url(config, slug)) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
@@ -244,18 +253,41 @@ def _feeds(config: Config, topics: list[Topic], submissions: list[Submission], s
     )
 
 
+def _old_feeds(config: Config, aliases: tuple[Alias, ...], feeds: tuple[Feed, ...]) -> tuple[Feed, ...]:
+    """A topic's RSS feed again at each old feed address among its aliases: readers do not follow an HTML redirect."""
+    by_url = {feed.ref.url: feed for feed in feeds}
+    copies = []
+    for alias in aliases:
+        if alias.kind == "feed":
+            feed, url = by_url[alias.target_url], config.base_path + alias.output_path
+            ref = dataclasses.replace(feed.ref, url=url, absolute_url=config.origin + url)
+            copies.append(dataclasses.replace(feed, ref=ref, output_path=alias.output_path, source=alias.source, old_address=True))
+    return tuple(copies)
+
+
 def _site_path(config: Config, url: str) -> str:
     return url[len(config.base_path):]
 
 
-def _aliases(config: Config, topics: list[TopicSource]) -> tuple[Alias, ...]:
-    aliases = []
-    for topic in topics:
-        url = topic_url(config, topic.slug)
-        for alias, line in topic.aliases:
-            site_path = alias.lstrip("/")
-            aliases.append(Alias(topic.path, line, alias, paths.output_path(site_path), url, config.origin + url, topic.title))
-    return tuple(aliases)
+def _aliases(config: Config, topics: list[TopicSource], submissions: list[SubmissionSource]) -> tuple[Alias, ...]:
+    """Old URLs of topics and of the submissions that are published; each redirects to its page."""
+    targets = [(t.path, t.aliases, topic_url(config, t.slug), t.title, True) for t in topics]
+    targets += [(s.path, s.aliases, submission_url(config.base_path, s.id), s.title, False) for s in submissions]
+    return tuple(
+        _alias(config, source, alias, line, url, title, has_feed)
+        for source, aliases, url, title, has_feed in targets
+        for alias, line in aliases
+    )
+
+
+def _alias(config: Config, source: Path, path: str, line: int, url: str, title: str, has_feed: bool) -> Alias:
+    """An alias and what it becomes: a redirecting page, the topic's feed, or nothing (the target's own file)."""
+    if has_feed and is_feed_address(path):
+        feed_url = f"{url}rss.xml"
+        return Alias(source, line, path, path.lstrip("/"), feed_url, config.origin + feed_url, title, "feed")
+    output = paths.output_path(path.lstrip("/"))
+    kind: AliasKind = "same" if output == paths.output_path(url[len(config.base_path):]) else "page"
+    return Alias(source, line, path, output, url, config.origin + url, title, kind)
 
 
 def _check_output_collisions(site: Site, problems: Problems) -> None:
@@ -264,6 +296,8 @@ def _check_output_collisions(site: Site, problems: Problems) -> None:
     for page_path, owner in _generated_paths(site):
         owners.setdefault(page_path.casefold(), owner)
     for alias in site.aliases:
+        if alias.kind == "same":
+            continue
         key = alias.output_path.casefold()
         if key in owners:
             problems.add(alias.source, alias.line, f"alias {alias.path!r} would replace {owners[key]}; choose another path")
@@ -275,6 +309,6 @@ def _generated_paths(site: Site) -> list[tuple[str, str]]:
     fixed = ["index.html", "topics/index.html", "404.html", "sitemap.xml", "robots.txt", "rss.xml", "atom.xml"]
     generated = [(p, f"the generated page /{p}") for p in fixed]
     generated += [(page.output_path, f"a page of topic {t.slug!r}") for t in site.topics for page in t.pages]
-    generated += [(f.output_path, f"a feed of topic {f.html_url}") for f in site.feeds]
+    generated += [(f.output_path, f"a feed of topic {f.html_url}") for f in site.feeds if not f.old_address]
     generated += [(s.output_path, f"the page of submission {s.id!r}") for s in site.submissions]
     return generated

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import paths
-from ..content import ALIAS_PATTERN, parse_topic
+from ..content import ALIAS_PATTERN, parse_submission, parse_topic
 from ..scaffold import yaml_quote
 
 PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9/][A-Za-z0-9._~/-]*$")
@@ -86,7 +86,9 @@ def submission_text(item: ImportedSubmission, zone: ZoneInfo) -> str:
     lines.append(f"guid: {yaml_quote(item.guid)}")
     if item.aliases:
         lines.append(f"aliases: {flow_list(item.aliases)}")
-    return "\n".join([*lines, "---", item.body.rstrip("\n")]) + "\n"
+    text = "\n".join([*lines, "---", item.body.rstrip("\n")]) + "\n"
+    parse_submission(Path(item.path), text, zone)  # a bug if what we write does not parse
+    return text
 
 
 def topic_text(item: ImportedTopic) -> str:
