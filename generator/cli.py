@@ -32,10 +32,20 @@ def reports_site_errors(command: F) -> F:
         except SiteError as error:
             print_problems(error.problems)
             count = len(error.problems)
-            what = "Build" if command.__name__ in ("build", "serve") else f"topicsite {click.get_current_context().info_name}"
+            what = "Build" if command.__name__ in ("build", "serve") else f"topicsite {command_words()}"
             click.echo(f"{what} failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
+
+
+def command_words() -> str:
+    """The running command's words after the program name, such as 'import drupal7'."""
+    context: click.Context | None = click.get_current_context()
+    words = []
+    while context is not None and context.parent is not None:
+        words.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed(words))
 
 
 def print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:

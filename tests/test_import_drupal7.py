@@ -349,7 +349,8 @@ def test_an_alias_claimed_twice_stops_the_import(tmp_path: Path) -> None:
     site = empty_site(tmp_path)
     code, out, err = import_db(db, site)
     assert code == 1 and "(nothing written)" in out
-    assert "drupal7 node 7476 and drupal7 node 7412 both want the alias /requests/20210216-101407-38" in err
+    assert ("drupal7 node 7476 (content/submissions/2021/20210322-130519-42.md) and drupal7 node 7412 "
+            "(content/submissions/2021/20210216-101407-38.md) both want the alias /requests/20210216-101407-38") in err
     assert sorted(p.name for p in site.iterdir()) == ["site.toml"]
 
 
@@ -394,6 +395,9 @@ def test_a_wrong_content_type_or_vocabulary_is_one_line(tmp_path: Path, options:
 def test_without_guid_base_the_user_is_told_where_to_find_it(tmp_path: Path) -> None:
     result = run_topicsite("import", "drupal7", f"sqlite:///{DB}", "-s", empty_site(tmp_path))
     assert result.returncode == 1 and "give --guid-base: open the live portal's /rss.xml" in result.stderr
+    assert result.stderr.endswith("topicsite import drupal7 failed: 1 error.\n")
+    wrong = import_db(DB, empty_site(tmp_path / "wrong"), "--guid-base", "8595 at https://www.bjatta.bja.ojp.gov")
+    assert wrong[0] == 1 and "is not what Drupal's feeds show after 'at '" in wrong[2]
 
 
 BAD_URLS: list[tuple[Callable[[Path], str], str]] = [

@@ -207,3 +207,15 @@ def test_an_atom_feed_of_another_system(tmp_path: Path) -> None:
 def test_a_missing_feed_file(tmp_path: Path) -> None:
     code, _, err = import_feed(tmp_path / "nope.xml", empty_site(tmp_path))
     assert code == 1 and "nope.xml:1: cannot read the feed: No such file or directory" in err
+
+
+def test_one_guid_twice_in_a_feed_stops_the_import(tmp_path: Path) -> None:
+    site = topics_only(tmp_path)
+    rss = (CAPTURED / "rss.xml").read_text()
+    first_item = rss[rss.index("<item>"):rss.index("</item>") + len("</item>")]
+    twice = tmp_path / "twice.xml"
+    twice.write_text(rss.replace(first_item, first_item + first_item.replace("20240910-104107-12</title>", "Copy</title>"), 1))
+    code, out, err = import_feed(twice, site)
+    assert code == 1 and "(nothing written)" in out
+    assert f"both want the guid 8778 at {GUID_BASE}" in err
+    assert not (site / "content/submissions").exists()

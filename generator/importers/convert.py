@@ -161,14 +161,15 @@ def _suffixes(made: Sequence[Node], moment: datetime, taken: set[str]) -> list[i
 
 
 def collisions(topics: Sequence[ImportedTopic], submissions: Sequence[ImportedSubmission], site_dir: Path) -> list[Problem]:
-    """Two items with one id or slug, or one alias claimed twice: errors naming both."""
+    """Two items with one id, slug or guid, or one alias claimed twice: errors naming both."""
     problems = []
-    owners: dict[str, str] = {}
+    owners: dict[str, tuple[int, str]] = {}
     items: list[tuple[str, str, tuple[str, ...], str]] = [(f"topic {t.slug}", t.source, t.aliases, t.path) for t in topics]
-    items += [(f"id {s.id.casefold()}", s.source, s.aliases, s.path) for s in submissions]
-    for key, source, aliases, path in items:
-        for claim in (key, *(f"alias {a}" for a in aliases)):
-            other = owners.setdefault(claim, source)
-            if other != source:
-                problems.append(Problem(site_dir / path, 1, f"{source} and {other} both want the {claim}: change one in the source, or remove the alias"))
+    items += [(f"id {s.id.casefold()}", s.source, (*s.aliases, f"guid {s.guid}"), s.path) for s in submissions]
+    for index, (key, source, claims, path) in enumerate(items):
+        for claim in (key, *(c if c.startswith("guid ") else f"alias {c}" for c in claims)):
+            other, other_source = owners.setdefault(claim, (index, f"{source} ({path})"))
+            if other != index:
+                problems.append(Problem(site_dir / path, 1, f"{source} ({path}) and {other_source} both want the {claim}: "
+                                                            "change one in the source, or remove the alias"))
     return problems
