@@ -430,3 +430,11 @@ def test_the_imported_site_builds_and_keeps_every_old_address(tmp_path: Path) ->
     assert built.returncode == 0, built.stderr
     checked = run_topicsite("cutover-check", FIXTURE / "captured", site)
     assert checked.returncode == 0 and "no problems" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_a_damaged_record_stops_the_import(tmp_path: Path) -> None:
+    site = empty_site(tmp_path)
+    (site / RECORD_NAME).write_text('{"version": 1, "files": {"content/x.md": {}}}')
+    code, _, err = import_db(DB, site)
+    assert code == 1 and "import-record.json:1: the import record is damaged (the entry of 'content/x.md' has no sha256)" in err
+    assert not (site / "content").exists()
