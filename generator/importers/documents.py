@@ -1,0 +1,102 @@
+"""Imported items and the text of the content files made from them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .. import paths
+from ..content import ALIAS_PATTERN, parse_submission, parse_topic
+from ..scaffold import yaml_quote
+
+PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9/][A-Za-z0-9._~/-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSubmission:
+    """A submission as an importer found it, ready to be written."""
+
+    id: str
+    title: str | None
+    submitted_by: str
+    date: datetime
+    topics: tuple[str, ...]
+    guid: str
+    aliases: tuple[str, ...]
+    sticky: bool
+    draft: bool
+    body: str
+    source: str
+    changed: int
+
+    @property
+    def path(self) -> str:
+        """The file's path in the site folder, POSIX style."""
+        return f"{paths.CONTENT}/{paths.SUBMISSIONS}/{self.date:%Y}/{self.id}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedTopic:
+    """A topic as an importer found it, ready to be written."""
+
+    slug: str
+    title: str
+    aliases: tuple[str, ...]
+    description: str
+    source: str
+    changed: int
+
+    @property
+    def path(self) -> str:
+        return f"{paths.CONTENT}/{paths.TOPICS}/{self.slug}.md"
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> str:
+    """The date as front matter: local time with seconds, with the offset only when the local time is ambiguous (DST)."""
+    local = moment.astimezone(zone)
+    naive = local.replace(tzinfo=None)
+    if naive.replace(tzinfo=zone, fold=0).utcoffset() != local.utcoffset():
+        return local.isoformat(sep=" ")
+    return f"{local:%Y-%m-%d %H:%M:%S}"
+
+
+def scalar(value: str) -> str:
+    """A YAML scalar: paths and slugs as they are, other text in double quotes."""
+    return value if PLAIN_SCALAR.match(value) and ALIAS_PATTERN.match("/" + value) else yaml_quote(value)
+
+
+def flow_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(scalar(v) for v in values) + "]"
+
+
+def submission_text(item: ImportedSubmission, zone: ZoneInfo) -> str:
+    """A submission file's text, keys in a fixed order."""
+    lines = ["---"]
+    if item.title is not None:
+        lines.append(f"title: {yaml_quote(item.title)}")
+    lines += [f"submitted_by: {yaml_quote(item.submitted_by)}", f"date: {local_date(item.date, zone)}",
+              f"topics: {flow_list(item.topics)}"]
+    if item.sticky:
+        lines.append("sticky: true")
+    if item.draft:
+        lines.append("draft: true")
+    lines.append(f"guid: {yaml_quote(item.guid)}")
+    if item.aliases:
+        lines.append(f"aliases: {flow_list(item.aliases)}")
+    text = "\n".join([*lines, "---", item.body.rstrip("\n")]) + "\n"
+    parse_submission(Path(item.path), text, zone)  # a bug if what we write does not parse
+    return text
+
+
+def topic_text(item: ImportedTopic) -> str:
+    """A topic file's text: title, aliases, then the description."""
+    lines = ["---", f"title: {yaml_quote(item.title)}"]
+    if item.aliases:
+        lines.append(f"aliases: {flow_list(item.aliases)}")
+    lines.append("---")
+    text = "\n".join(lines) + "\n" + (item.description.rstrip("\n") + "\n" if item.description.strip() else "")
+    parse_topic(Path(item.path), text)  # a bug if what we write does not parse
+    return text
