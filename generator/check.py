@@ -1,25 +1,25 @@
-"""`topicsite check`: load, render into a temporary folder, and check the result; the output folder is never touched."""
+"""`topicsite check`: load and plan in memory, and check the planned files; nothing is written."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import paths
-from .checks import check_links, check_sitemap, check_titles
+from .cache import Cache
+from .checks import check_links, check_sitemap, check_titles, read_pages
 from .feedcheck import check_feed
 from .config import Config, read_config
 from .content import read_text, parse_submission, parse_topic
 from .errors import Problem, Problems, SiteError, display_path
 from .model import Site
-from .render import OutputFile, plan
-from .search import with_search_index
+from .plan import plan
+from .planned import Plan
 from .site import LoadOptions, load
 
 TITLE_MAX = 120
@@ -46,7 +46,7 @@ def check_site(site_dir: Path, options: CheckOptions | None = None) -> list[Prob
     try:
         site = load(site_dir, LoadOptions(drafts=options.drafts, future=options.future, now=options.now))
         findings += [*site.warnings, *empty_topic_warnings(site)]
-        findings += check_output(site, with_search_index(plan(site), site.config.path))
+        findings += check_output(site, plan(site, Cache.disabled(), search=True))
     except SiteError as error:
         findings += error.problems
     return finish(findings, options.strict)
@@ -142,28 +142,24 @@ def empty_topic_warnings(site: Site) -> Iterator[Problem]:
 # ---- the built output ----------------------------------------------------------------------------
 
 
-def check_output(site: Site, files: list[OutputFile]) -> list[Problem]:
-    """Write the plan into a temporary folder and check links, fragments, titles, the sitemap and feeds."""
+def check_output(site: Site, files: Plan) -> list[Problem]:
+    """Check the planned files in memory: links, fragments, titles, the sitemap and feeds."""
     base_url = site.config.base_url
-    with tempfile.TemporaryDirectory(prefix="topicsite-check-") as folder:
-        root = Path(folder)
-        for output in files:
-            (root / output.path).parent.mkdir(parents=True, exist_ok=True)
-            (root / output.path).write_bytes(output.data)
-        found = check_links(root, base_url) + check_titles(root) + check_sitemap(root, base_url)
-        data = {output.path: output.data for output in files}
-        for feed in site.feeds:
-            found += check_feed(root / feed.output_path, data[feed.output_path], feed.ref.absolute_url, base_url)
-        sources = {output.path: output.source for output in files}
-        return _without_repeats([_at_source(problem, root, sources) for problem in found])
+    data = {f.path: f.data for f in files if f.data is not None}  # a plan against no previous output holds every file's bytes
+    pages = read_pages(data)
+    found = check_links(data, base_url, pages) + check_titles(pages) + check_sitemap(data, base_url)
+    for feed in site.feeds:
+        found += check_feed(Path(feed.output_path), data[feed.output_path], feed.ref.absolute_url, base_url)
+    sources = {f.path: f.source for f in files}
+    return _without_repeats([_at_source(problem, sources) for problem in found])
 
 
-def _at_source(problem: Problem, root: Path, sources: dict[str, str]) -> tuple[Problem, bool]:
+def _at_source(problem: Problem, sources: dict[str, str]) -> tuple[Problem, bool]:
     """A problem in a built file, reported at the source it was made from; True when the exact line was found."""
-    built = problem.path.relative_to(root).as_posix()
+    built = problem.path.as_posix()
     source, line = _split_source(sources.get(built, ""))
     if source is None:
-        return dataclasses.replace(problem, path=Path(built)), False
+        return problem, False
     exact = _source_line(source, problem.message)
     message = f"in the built {built}, line {problem.line}: {problem.message}"
     return dataclasses.replace(problem, path=source, line=exact or line, message=message), exact is not None

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from generator.errors import Problem
+from .errors import Problem
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -25,26 +25,28 @@ REFRESH = "//meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']"
 
 
 @dataclass(frozen=True, slots=True)
-class Site:
-    """Where the built site lives on disk and on the web."""
+class Built:
+    """A built site in memory, each file's bytes by output path, and where it lives on the web."""
 
-    output_dir: Path
+    files: Mapping[str, bytes]
+    folders: frozenset[str]
     scheme: str
     host: str
     path: str
 
     @classmethod
-    def from_base_url(cls, output_dir: Path, base_url: str) -> Site:
+    def of(cls, files: Mapping[str, bytes], base_url: str) -> Built:
         parts = urlsplit(base_url)
-        return cls(output_dir, parts.scheme, parts.netloc, parts.path.rstrip("/") + "/")
+        folders = frozenset(folder.as_posix() for name in files for folder in PurePosixPath(name).parents)
+        return cls(files, folders, parts.scheme, parts.netloc, parts.path.rstrip("/") + "/")
 
     @property
     def base_url(self) -> str:
         return f"{self.scheme}://{self.host}{self.path}"
 
-    def url_of(self, file: Path) -> str:
+    def url_of(self, name: str) -> str:
         """The absolute URL a browser uses for an output file."""
-        return self.base_url + file.relative_to(self.output_dir).as_posix()
+        return self.base_url + name
 
     def relative_path(self, url: str) -> str | None:
         """The path of a site URL below the base path, or None when outside it."""
@@ -63,22 +65,24 @@ class Site:
 class Page:
     """One parsed HTML page of the output and the fragment targets in it."""
 
-    file: Path
+    name: str
     root: lxml.html.HtmlElement
     ids: frozenset[str]
 
 
-def check_links(output_dir: Path, base_url: str) -> list[Problem]:
+def read_pages(files: Mapping[str, bytes]) -> dict[str, Page]:
+    """Every HTML page of the output, parsed, by output path."""
+    pages = {}
+    for name in sorted(n for n in files if n.endswith(".html")):
+        root = lxml.html.document_fromstring(files[name], parser=_html_parser())
+        pages[name] = Page(name, root, frozenset(str(value) for value in xpath(root, "//@id | //a/@name")))
+    return pages
+
+
+def check_links(files: Mapping[str, bytes], base_url: str, pages: dict[str, Page] | None = None) -> list[Problem]:
     """Every internal link, image, script and form target of every page resolves."""
-    site = Site.from_base_url(output_dir, base_url)
-    pages = {page.file: page for page in _read_pages(output_dir)}
+    site, pages = Built.of(files, base_url), pages if pages is not None else read_pages(files)
     return [problem for page in pages.values() for problem in _page_link_problems(site, page, pages)]
-
-
-def _read_pages(output_dir: Path) -> Iterator[Page]:
-    for file in sorted(output_dir.rglob("*.html")):
-        root = lxml.html.document_fromstring(file.read_bytes(), parser=_html_parser())
-        yield Page(file, root, frozenset(str(value) for value in xpath(root, "//@id | //a/@name")))
 
 
 @cache
@@ -86,8 +90,8 @@ def _html_parser() -> lxml.html.HTMLParser:
     return lxml.html.HTMLParser(encoding="utf-8")
 
 
-def _page_link_problems(site: Site, page: Page, pages: dict[Path, Page]) -> list[Problem]:
-    page_url = site.url_of(page.file)
+def _page_link_problems(site: Built, page: Page, pages: dict[str, Page]) -> list[Problem]:
+    page_url = site.url_of(page.name)
     for base in xpath(page.root, "//base[@href]"):
         page_url = urljoin(page_url, base.get("href", "").strip())
     problems = []
@@ -98,56 +102,54 @@ def _page_link_problems(site: Site, page: Page, pages: dict[Path, Page]) -> list
         label = f'<{element.tag} {LINK_ATTRIBUTES[element.tag]}="{value}">'
         message = _link_problem(site, urljoin(page_url, value.strip()), pages)
         if message:
-            problems.append(Problem(page.file, line_of(element), f"{label} {message}"))
+            problems.append(Problem(Path(page.name), line_of(element), f"{label} {message}"))
     return problems
 
 
-def _link_problem(site: Site, url: str, pages: dict[Path, Page]) -> str | None:
+def _link_problem(site: Built, url: str, pages: dict[str, Page]) -> str | None:
     """What is wrong with an absolute URL found on a page, or None for fine and external ones."""
     if not site.is_internal(url):
         return None
     relative = site.relative_path(url)
-    if relative is None or ".." in Path(relative).parts:
+    if relative is None or ".." in PurePosixPath(relative).parts:
         return f"is outside the site's base path {site.path}"
-    file = site.output_dir / (relative + "index.html" if relative == "" or relative.endswith("/") else relative)
-    if file.is_dir():
+    name = relative + "index.html" if relative == "" or relative.endswith("/") else relative
+    if name in site.folders:
         return f"names a folder; end the link with a slash: {site.path}{relative}/"
-    if not file.is_file():
-        return f"is broken: there is no {file.relative_to(site.output_dir).as_posix()} in the output"
-    return _fragment_problem(site, file, urlsplit(url).fragment, pages)
+    if name not in site.files:
+        return f"is broken: there is no {name} in the output"
+    return _fragment_problem(name, urlsplit(url).fragment, pages)
 
 
-def _fragment_problem(site: Site, file: Path, fragment: str, pages: dict[Path, Page]) -> str | None:
+def _fragment_problem(name: str, fragment: str, pages: dict[str, Page]) -> str | None:
     # An empty fragment and "top" scroll to the top of any page (HTML "scroll to the fragment").
-    if fragment in ("", "top") or file not in pages:
+    if fragment in ("", "top") or name not in pages:
         return None
-    if fragment in pages[file].ids or unquote(fragment) in pages[file].ids:
+    if fragment in pages[name].ids or unquote(fragment) in pages[name].ids:
         return None
-    where = file.relative_to(site.output_dir).as_posix()
-    return f'is broken: {where} has no element with id="{unquote(fragment)}"'
+    return f'is broken: {name} has no element with id="{unquote(fragment)}"'
 
 
-def check_titles(output_dir: Path) -> list[Problem]:
+def check_titles(pages: dict[str, Page]) -> list[Problem]:
     """Every page but redirects has one non-empty <title>, and no two pages share one."""
     problems: list[Problem] = []
-    first_with_title: dict[str, Path] = {}
-    for page in _read_pages(output_dir):
+    first_with_title: dict[str, str] = {}
+    for page in pages.values():
         if xpath(page.root, REFRESH):
             continue
         titles = xpath(page.root, "//title[not(ancestor::svg)]")
         if len(titles) != 1:
             line = line_of(titles[1]) if titles else 1
-            problems.append(Problem(page.file, line, _title_count_message(len(titles))))
+            problems.append(Problem(Path(page.name), line, _title_count_message(len(titles))))
             continue
         text = " ".join(titles[0].text_content().split())
         line = line_of(titles[0])
         if not text:
-            problems.append(Problem(page.file, line, "the <title> is empty; give the page a title"))
+            problems.append(Problem(Path(page.name), line, "the <title> is empty; give the page a title"))
         elif text in first_with_title:
-            other = first_with_title[text].relative_to(output_dir).as_posix()
-            problems.append(Problem(page.file, line, f'the title "{text}" is also the title of {other}'))
+            problems.append(Problem(Path(page.name), line, f'the title "{text}" is also the title of {first_with_title[text]}'))
         else:
-            first_with_title[text] = page.file
+            first_with_title[text] = page.name
     return problems
 
 
@@ -157,13 +159,12 @@ def _title_count_message(count: int) -> str:
     return f"the page has {count} <title> elements; it needs exactly one"
 
 
-def check_sitemap(output_dir: Path, base_url: str) -> list[Problem]:
+def check_sitemap(files: Mapping[str, bytes], base_url: str) -> list[Problem]:
     """sitemap.xml is a sitemaps.org urlset whose every <loc> is a page of the site."""
-    site = Site.from_base_url(output_dir, base_url)
-    path = output_dir / "sitemap.xml"
-    if not path.is_file():
+    site, path = Built.of(files, base_url), Path("sitemap.xml")
+    if "sitemap.xml" not in files:
         return [Problem(path, 1, "the output has no sitemap.xml")]
-    root, problems = parse_xml(path, path.read_bytes())
+    root, problems = parse_xml(path, files["sitemap.xml"])
     if root is None:
         return problems
     if root.tag != SITEMAP + "urlset":
@@ -175,7 +176,7 @@ def check_sitemap(output_dir: Path, base_url: str) -> list[Problem]:
     return problems + repeat_problems(path, locations, "<loc>")
 
 
-def _loc_problem(site: Site, url: str) -> str | None:
+def _loc_problem(site: Built, url: str) -> str | None:
     if not is_under(url, site.base_url):
         return f"<loc> {url!r} {NOT_UNDER} {site.base_url!r}"
     problem = _link_problem(site, url, {})

@@ -210,7 +210,8 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
     """Check that every old URL of OLD (a folder with MANIFEST.tsv, or the old site's base URL) reaches its new page and every feed item is kept."""
     from .cutover import NewSite, check_cutover, fetch_live, old_urls, read_captured
     from .redirects import old_addresses, page_size_warning
-    from .render import plan
+    from .cache import Cache
+    from .plan import plan
     from .site import load
 
     site = load(site_dir)
@@ -219,7 +220,7 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
         responses, problems = fetch_live(old, old_urls(addresses))
     else:
         responses, problems = read_captured(Path(old)), []
-    new = NewSite(site, {f.path: f.data for f in plan(site)}, addresses)
+    new = NewSite(site, {f.path: f.data for f in plan(site, Cache.disabled()) if f.data is not None}, addresses)
     found = sorted(problems + check_cutover(new, responses), key=Problem.sort_key)
     print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
     for problem in found:

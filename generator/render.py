@@ -1,9 +1,9 @@
-"""The render stage: turn a `Site` into a plan of output files. Reads the model, never changes it."""
+"""Pages from templates: the one Jinja environment, the list of pages to render, and rendering one. Reads the model only."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,20 +11,10 @@ from typing import Any
 import jinja2
 
 from . import describe, paths
-from .errors import Problem, SiteError, display_path
-from .feeds import render_feed
+from .errors import SiteError
 from .model import Site
 
 SITEMAP_TEMPLATE = "sitemap.xml"
-
-
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    """One file of the built site: where it goes, its bytes, and what it was made from."""
-
-    path: str
-    data: bytes
-    source: str
 
 
 class TemplateLoader(jinja2.FileSystemLoader):
@@ -64,17 +54,9 @@ class PageJob:
     context: tuple[tuple[str, Any], ...]
 
 
-def plan(site: Site) -> list[OutputFile]:
-    """Every file of the built site, checked for two sources writing one path."""
-    env = environment(site)
-    files = [*(render_page(env, job) for job in page_jobs(site)), *_feeds(site), *static_files(site)]
-    check_collisions(files)
-    return sorted(files, key=lambda f: f.path)
-
-
-def render_page(env: jinja2.Environment, job: PageJob) -> OutputFile:
-    """Render one page job."""
-    return OutputFile(job.path, _render(env, job.template, **dict(job.context)), job.source)
+def render_page(env: jinja2.Environment, job: PageJob) -> bytes:
+    """The bytes of one page."""
+    return _render(env, job.template, **dict(job.context))
 
 
 def _render(env: jinja2.Environment, name: str, **context: Any) -> bytes:
@@ -138,24 +120,3 @@ def _meta(site: Site, site_path: str, title: str, description: str) -> PageMeta:
 
 def _newest(site: Site) -> str:
     return site.submissions[0].date.date().isoformat() if site.submissions else ""
-
-
-def _feeds(site: Site) -> Iterator[OutputFile]:
-    for feed in site.feeds:
-        yield OutputFile(feed.output_path, render_feed(site, feed), str(feed.source))
-
-
-def static_files(site: Site) -> Iterator[OutputFile]:
-    """Static assets, as load found them (the site's own first, then defaults it does not override)."""
-    for static in site.static_files:
-        yield OutputFile(static.path, static.source.read_bytes(), str(static.source))
-
-
-def check_collisions(files: Sequence[OutputFile]) -> None:
-    """Two sources must never write one output path, nor one a file where the other needs a folder."""
-    problems = []
-    for later, earlier in paths.clashes([output.path for output in files]):
-        output, other = files[later], files[earlier]
-        problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which clashes with {other.path} from {display_path(Path(other.source))}; rename one of them"))
-    if problems:
-        raise SiteError(problems)

@@ -10,48 +10,36 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .cache import Cache, key
 from .errors import SiteError
-from .incremental import Planned, Unchanged, digest, planned_digest
-from .output import HasPath, put_file
-from .render import OutputFile
+from .planned import PlannedFile, Previous, planned
 
 BUNDLE = "pagefind"
 # Pagefind's own Python packages, each shipping the binary: the extended build first when both are installed.
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
 SIGNATURE = b"pagefind_dcd"
 BODY_MARK = b"data-pagefind-body"
-P = TypeVar("P", bound=HasPath)  # a page: planned in memory, or only on disk (read through a callable)
 
 
-def with_search_index(files: list[OutputFile], config_path: Path) -> list[OutputFile]:
-    """The planned files plus Pagefind's bundle (pagefind/...), indexed from the planned HTML pages."""
+def search_bundle(files: Sequence[PlannedFile], config_path: Path, memo: Cache, previous: Previous) -> list[PlannedFile]:
+    """Pagefind's bundle (pagefind/...), indexed from the planned HTML pages; Pagefind runs again only when a page
+    or its own version changed, or the previous output lacks the bundle it made."""
     _check_free(files, config_path)
     pages = [f for f in files if f.path.endswith(".html")]
-    return sorted([*files, *_bundle(pages, lambda page: page.data, config_path)], key=lambda f: f.path)
-
-
-def with_search_index_cached(files: Sequence[Planned], config_path: Path, output_dir: Path, cache: Cache,
-                             on_disk: Mapping[str, bytes], read: Callable[[Planned], bytes]) -> list[Planned]:
-    """with_search_index for an incremental plan: Pagefind runs again only when a page or its own version changed.
-    `read` gives a planned page's bytes (from memory, the staging tree or the output folder)."""
-    _check_free(files, config_path)
-    pages = [f for f in files if f.path.endswith(".html")]
-    pack, entry = cache.pack("search"), key("bundle", str(output_dir))
-    inputs = key(pagefind_version(), *(f.path.encode() + planned_digest(f) for f in pages))
+    pack, entry = memo.pack("search"), key("bundle", previous.folder)
+    inputs = key(pagefind_version(), *(f.path.encode() + f.digest for f in pages))
     known = pack.get(entry)
     pack.keep(lambda other: os.path.isdir(other[0]))  # other output folders' indexes stay while those folders exist
-    if known is not None and known[1] == inputs and all(on_disk.get(path) == recorded for path, recorded in known[2]):
-        bundle: list[Planned] = [Unchanged(path, recorded, "pagefind") for path, recorded in known[2]]
-    else:
-        index = _bundle(pages, read, config_path)
-        pack.put(entry, (str(output_dir), inputs, tuple((f.path, digest(f.data)) for f in index)))
-        bundle = list(index)
-    return sorted([*files, *bundle], key=lambda f: f.path)
+    if known is not None and known[1] == inputs and all(previous.digests.get(path) == recorded for path, recorded in known[2]):
+        return [PlannedFile(path, "pagefind", recorded, None) for path, recorded in known[2]]
+    made = _bundle(pages, lambda page: page.data if page.data is not None else previous.read(page.path), config_path)
+    index = [planned(path, "pagefind", data, previous) for path, data in made]
+    pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in index)))
+    return index
 
 
 def pagefind_version() -> str:
@@ -64,13 +52,13 @@ def pagefind_version() -> str:
     return "none"
 
 
-def _check_free(files: Sequence[Planned], config_path: Path) -> None:
+def _check_free(files: Sequence[PlannedFile], config_path: Path) -> None:
     taken = [f.path for f in files if f.path == BUNDLE or f.path.startswith(BUNDLE + "/")]
     if taken:
         raise SiteError.single(config_path, 1, f"{taken[0]} is where the search index goes; rename that page, or build with --no-search")
 
 
-def _bundle(pages: Sequence[P], read: Callable[[P], bytes], config_path: Path) -> list[OutputFile]:
+def _bundle(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], config_path: Path) -> list[tuple[str, bytes]]:
     try:
         return _index(pages, read, config_path)
     except OSError as error:
@@ -78,7 +66,7 @@ def _bundle(pages: Sequence[P], read: Callable[[P], bytes], config_path: Path) -
                                f"(in {error.filename or tempfile.gettempdir()}); build with --no-search to skip it") from None
 
 
-def _hand_over(pages: Sequence[P], read: Callable[[P], bytes], folder: Path) -> None:
+def _hand_over(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], folder: Path) -> None:
     """Write the HTML pages Pagefind reads into folder, one at a time (never all in memory). When any page marks
     its indexed part with data-pagefind-body, Pagefind indexes only such pages, so only they are handed over
     (at 10,000 submissions, 1,700 fewer files to write); when none does, every page is."""
@@ -86,23 +74,27 @@ def _hand_over(pages: Sequence[P], read: Callable[[P], bytes], folder: Path) -> 
     for page in pages:
         data = read(page)
         if BODY_MARK in data:
-            put_file(str(folder), page.path, data)
+            _put(folder / page.path, data)
         else:
             unmarked.append(page)
     if len(unmarked) == len(pages):
         for page in unmarked:
-            put_file(str(folder), page.path, read(page))
+            _put(folder / page.path, read(page))
 
 
-def _index(pages: Sequence[P], read: Callable[[P], bytes], config_path: Path) -> list[OutputFile]:
+def _put(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _index(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], config_path: Path) -> list[tuple[str, bytes]]:
     """Write the indexed pages into a temporary folder, run Pagefind there, and read its bundle back."""
     with tempfile.TemporaryDirectory(prefix="topicsite-search-") as temp:
         site, bundle = Path(temp) / "site", Path(temp) / BUNDLE
         _hand_over(pages, read, site)
         _run_pagefind(site, bundle, config_path)
         make_deterministic(bundle)
-        return [OutputFile(f"{BUNDLE}/{p.relative_to(bundle).as_posix()}", p.read_bytes(), "pagefind")
-                for p in sorted(bundle.rglob("*")) if p.is_file()]
+        return [(f"{BUNDLE}/{p.relative_to(bundle).as_posix()}", p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
 
 
 def pagefind_executable() -> Path | None:

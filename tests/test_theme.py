@@ -14,7 +14,8 @@ from conftest import MakeSite, run_topicsite, submission, tree_bytes
 from generator import search
 from generator.build import build_site
 from generator.errors import SiteError
-from generator.render import plan
+from generator.cache import Cache
+from generator.plan import plan
 from generator.site import LoadOptions, load
 
 HEAD = {
@@ -161,7 +162,7 @@ def test_unwritable_temporary_folder_is_a_clear_error(make_site: MakeSite, monke
     monkeypatch.setattr(search.tempfile, "TemporaryDirectory", read_only)
     site = load(make_site(), LoadOptions())
     with pytest.raises(SiteError) as caught:
-        search.with_search_index(plan(site), site.config.path)
+        plan(site, Cache.disabled(), search=True)
     assert caught.value.problems[0].message == ("cannot build the search index: Read-only file system (in /tmp); "
                                                 "build with --no-search to skip it")
 

@@ -1,4 +1,4 @@
-"""Write a planned site: into a fresh folder beside the output, swapped in only when complete."""
+"""The output folder and what stands beside it: the checks before a build, the lock, leftovers, the marker, the swap."""
 
 from __future__ import annotations
 
@@ -13,19 +13,10 @@ import secrets
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 from urllib.parse import quote, unquote
 
-from .errors import Problem, SiteError
-from .render import OutputFile
-
-class HasPath(Protocol):
-    """Anything planned for an output path."""
-
-    @property
-    def path(self) -> str: ...
+from ..errors import Problem, SiteError
 
 
 MARKER = ".topicsite"
@@ -34,54 +25,6 @@ MARKER_LIST = b"Files it wrote:\n"
 LEFTOVER = re.compile(r"\.(?:new|old)-[a-z0-9_]{8}")  # new_folder's (and older mkdtemp) names only
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """What a write did: how many files, how many of them changed, which paths were written anew."""
-
-    files: int
-    changed: tuple[str, ...]
-    removed: int
-
-
-def write_site(files: Iterable[OutputFile], output_dir: Path, site_dir: Path, *, wait: bool = True) -> WriteResult:
-    """Build the new tree next to `output_dir`, then swap it in; the old output stays until the swap."""
-    output_dir = real_output_dir(output_dir)
-    check_output_dir(output_dir, site_dir)
-    try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        with build_lock(output_dir, wait=wait):
-            remove_leftovers(output_dir)
-            return _write_and_swap(list(files), output_dir)
-    except OSError as error:
-        raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None
-
-
-def _write_and_swap(files: list[OutputFile], output_dir: Path) -> WriteResult:
-    check_users_files(output_dir, clean=False)
-    staging = new_folder(output_dir, "new")
-    try:
-        changed = _fill(staging, files, output_dir)
-        (staging / MARKER).write_bytes(marker_text(f.path for f in files))
-        removed = count_removed(files, output_dir)
-        swap(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return WriteResult(len(files), tuple(changed), removed)
-
-
-def _fill(staging: Path, files: list[OutputFile], previous: Path) -> list[str]:
-    """Write each file; an unchanged one is hard-linked from the previous output so it keeps its mtime."""
-    changed = []
-    for output in files:
-        target = staging / output.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = previous / output.path
-        if not (same_bytes(old, output.data) and link_or_copy(old, target)):
-            target.write_bytes(output.data)
-            changed.append(output.path)
-    return changed
 
 
 def real_output_dir(output_dir: Path) -> Path:
@@ -205,11 +148,11 @@ def link_or_copy(old: Path, new: Path) -> bool:
             return False
 
 
-def count_removed(files: Iterable[HasPath], previous: Path) -> int:
-    """How many files of the previous output the new plan does not hold."""
+def count_removed(paths: Iterable[str], previous: Path) -> int:
+    """How many files of the previous output are not among the planned paths."""
     if not previous.is_dir():
         return 0
-    planned = {f.path for f in files} | {MARKER}
+    planned = {*paths, MARKER}
     return sum(1 for p in previous.rglob("*") if p.is_file() and p.relative_to(previous).as_posix() not in planned)
 
 

@@ -1,14 +1,14 @@
-"""Plan the whole site, rendering only files whose inputs changed: the memoized form of render.plan.
+"""The one planner: every file of the site, its digest, and its bytes unless the previous output already holds them.
 
-Every page and feed is planned on every build. A page's cache entry holds the parts of the model
+Every page and feed is planned on every build. A page's memo entry holds the parts of the model
 its templates read (recorded while it rendered), a key hashing the templates' sources with those
 parts' current values, and the digest of the bytes it produced. When the key computed now equals
-the stored one and the output folder verifiably holds those bytes, the page is not rendered.
+the stored one and the previous output verifiably holds those bytes, the page is not rendered.
+Planning reads the model, the memo and what the previous output holds; it writes nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,37 +16,18 @@ from typing import Any
 
 import jinja2
 
+from . import paths
 from .cache import Cache, key
+from .errors import Problem, SiteError, display_path
 from .feeds import render_feed, updated
 from .fingerprint import Dependency, Fingerprints, Recorded, Unfingerprintable, start_recording, stop_recording
 from .model import Feed, Site
-from .output import put_file, same_bytes
 from .parallel import map_chunked
-from .render import OutputFile, PageJob, check_collisions, environment, page_jobs, render_page, static_files
+from .planned import NOTHING, Plan, PlannedFile, Previous, digest, planned
+from .render import PageJob, environment, page_jobs, render_page
 
 RECORDED_CONTEXT = ("topic",)  # large objects whose attributes are recorded one by one; the rest count whole
 Job = PageJob | Feed
-
-
-@dataclass(frozen=True, slots=True)
-class Unchanged:
-    """A file the output folder already holds, byte for byte (verified by its recorded digest and stat, or read)."""
-
-    path: str
-    digest: bytes
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Staged:
-    """A file rendered straight into the staging tree (by a worker process): its bytes are there, not in memory."""
-
-    path: str
-    digest: bytes
-    source: str
-
-
-Planned = OutputFile | Unchanged | Staged
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,59 +36,54 @@ class _Render:
 
     site: Site
     env: jinja2.Environment
-    staging: str
-    output: str
-    on_disk: Mapping[str, bytes]
+    previous: Mapping[str, bytes]
     jobs: list[Job]
 
 
 _state: _Render | None = None
 
 
-def digest(data: bytes) -> bytes:
-    """The digest recorded for an output file's bytes."""
-    return hashlib.blake2b(data, digest_size=20).digest()
+def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool = False,
+         step: Callable[[str], None] = lambda stage: None) -> Plan:
+    """Every file of the site, sorted by path, checked for two sources writing one path; with search, Pagefind's
+    index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts."""
+    step("rendering")
+    statics = (planned(f.path, str(f.source), f.source.read_bytes(), previous) for f in site.static_files)
+    files = [*_pages_and_feeds(site, memo, previous), *statics]
+    check_collisions(files)
+    if search:
+        from .search import search_bundle  # imported when used: most rebuilds while editing skip the index
+
+        step("indexing for search")
+        files += search_bundle(files, site.config.path, memo, previous)
+    return tuple(sorted(files, key=lambda f: f.path))
 
 
-def planned_digest(file: Planned) -> bytes:
-    """The digest of a planned file's bytes."""
-    return digest(file.data) if isinstance(file, OutputFile) else file.digest
-
-
-def plan_incremental(site: Site, cache: Cache, output_dir: Path, on_disk: Mapping[str, bytes], staging: Callable[[], Path]) -> list[Planned]:
-    """Every file of the site. Files the output folder already holds (their digest matches what `on_disk`
-    recorded, or, with no record, their bytes) come back as Unchanged; the others are rendered (in worker
-    processes when there are many) straight into the folder `staging()` gives, and come back as Staged,
-    so their bytes never travel back to this process."""
+def _pages_and_feeds(site: Site, memo: Cache, previous: Previous) -> list[PlannedFile]:
+    """Every page and feed. One whose memo entry still matches and whose bytes the previous output holds is not
+    rendered; the others are (in worker processes when there are many)."""
     global _state
-    env = _recording_environment(site)
-    entries, prints = cache.pack("outputs"), Fingerprints()
-    base = key(cache.version, template_digest(site), prints.of(site.config))
-    planned: dict[int, Planned] = {}
-    misses: list[tuple[int, Job]] = []
+    entries, prints = memo.pack("outputs"), Fingerprints()
+    base = key(memo.version, template_digest(site), prints.of(site.config))
     jobs: list[Job] = [*page_jobs(site), *site.feeds]
+    files: dict[int, PlannedFile] = {}
+    misses: list[tuple[int, Job]] = []
     for index, job in enumerate(jobs):
         known = _known_digest(job, entries.get(key("output", _path(job))), base, site, prints)
-        if known is not None and on_disk.get(_path(job)) == known:
-            planned[index] = Unchanged(_path(job), known, _source(job))
+        if known is not None and previous.digests.get(_path(job)) == known:
+            files[index] = PlannedFile(_path(job), _source(job), known, None)
         else:
             misses.append((index, job))
     if misses:
-        _state = _Render(site, env, str(staging()), str(output_dir), on_disk, [job for _, job in misses])
+        _state = _Render(site, _recording_environment(site), previous.digests, [job for _, job in misses])
         # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
-        for (index, job), (made, reads, same) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
-            planned[index] = (Unchanged if same else Staged)(_path(job), made, _source(job))
+        for (index, job), (made, data, reads) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
+            files[index] = PlannedFile(_path(job), _source(job), made, data)
             input_key = _input_key(job, reads, base, site, prints)
             if input_key is not None:
                 entries.put(key("output", _path(job)), (reads, input_key, made))
         _state = None
-    files = [planned[i] for i in range(len(jobs))] + [_static(f, on_disk) for f in static_files(site)]
-    check_collisions(files)  # type: ignore[arg-type]
-    return sorted(files, key=lambda f: f.path)
-
-
-def _static(file: OutputFile, on_disk: Mapping[str, bytes]) -> Planned:
-    return Unchanged(file.path, on_disk[file.path], file.source) if on_disk.get(file.path) == digest(file.data) else file
+    return [files[i] for i in range(len(jobs))]
 
 
 def _path(job: Job) -> str:
@@ -147,19 +123,15 @@ def _recording_environment(site: Site) -> jinja2.Environment:
     return env
 
 
-def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, tuple[Dependency, ...], bool]]:
-    """Render jobs into the staging folder, noting what each read (runs in a worker process, or in this one
-    for few jobs). Each result: the bytes' digest, the reads, and whether the output folder already holds
-    those bytes (then nothing is written: the file is linked from there)."""
+def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None, tuple[Dependency, ...]]]:
+    """Render jobs, noting what each read (runs in a worker process, or in this one for few jobs). Each result: the
+    bytes' digest, the bytes (None when the previous output holds them, so they need not travel back), the reads."""
     assert _state is not None
     results = []
     for job in (_state.jobs[i] for i in positions):
         data, reads = _render_one(_state.site, _state.env, job)
-        made, recorded = digest(data), _state.on_disk.get(_path(job))
-        same = recorded == made if recorded is not None else same_bytes(Path(_state.output, _path(job)), data)
-        if not same:
-            put_file(_state.staging, _path(job), data)
-        results.append((made, reads, same))
+        made = digest(data)
+        results.append((made, None if _state.previous.get(_path(job)) == made else data, reads))
     return results
 
 
@@ -169,7 +141,7 @@ def _render_one(site: Site, env: jinja2.Environment, job: Job) -> tuple[bytes, t
     context = tuple((name, Recorded(value, name) if name in RECORDED_CONTEXT else value) for name, value in job.context)
     start_recording()
     try:
-        data = render_page(env, PageJob(job.path, job.template, job.source, context)).data
+        data = render_page(env, PageJob(job.path, job.template, job.source, context))
     finally:
         reads = stop_recording()
     return data, reads
@@ -183,3 +155,13 @@ def template_digest(site: Site) -> bytes:
             parts += [str(path.relative_to(folder)), path.read_bytes()]
         parts.append("|")
     return key(*parts)
+
+
+def check_collisions(files: Sequence[PlannedFile]) -> None:
+    """Two sources must never write one output path, nor one a file where the other needs a folder."""
+    problems = []
+    for later, earlier in paths.clashes([output.path for output in files]):
+        output, other = files[later], files[earlier]
+        problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which clashes with {other.path} from {display_path(Path(other.source))}; rename one of them"))
+    if problems:
+        raise SiteError(problems)
