@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import Cache, key
 from ..errors import SiteError
-from ..planned import Plan, Previous
+from ..parallel import map_chunked
+from ..planned import Plan, PlannedFile, Previous
 from .folder import (MARKER, MARKER_TEXT, build_lock, check_output_dir, check_users_files, count_removed, link_or_copy,
                      marker_text, new_folder, put_file, real_output_dir, remove_leftovers, remove_path, same_bytes, swap)
 from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, verify, walk_ours
@@ -125,7 +126,7 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
     back_dir, live_dir = str(staging), str(output.output_dir)
     existing = back.files if back else {}
     make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else set())
-    changed = []
+    changed: list[PlannedFile] = []
     for planned in plan:
         target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
         known = output.on_disk.get(planned.path)
@@ -141,8 +142,8 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
                     raise OSError(f"cannot link {old} into {target}")
             else:
                 continue
-        put_file(back_dir, planned.path, data)
-        changed.append(planned.path)
+        changed.append(planned)
+    _write_all(back_dir, changed)
     folders = all_dirs(f.path for f in plan)
     for stale in existing.keys() - {f.path for f in plan} - folders:  # a stale file's place may be a folder now
         remove_path(f"{back_dir}/{stale}")
@@ -150,7 +151,29 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
     marker = marker_text(f.path for f in plan)
     if not same_bytes(Path(back_dir, MARKER), marker):
         put_file(back_dir, MARKER, marker)
-    return changed
+    return [f.path for f in changed]
+
+
+_pending: tuple[str, list[PlannedFile]] = ("", [])  # what _write_chunk writes: set before the workers fork
+
+
+def _write_all(root: str, files: list[PlannedFile]) -> None:
+    """Write the files' bytes under root, over all cores when there are many: forked workers inherit the bytes."""
+    global _pending
+    _pending = (root, files)
+    try:
+        map_chunked(_write_chunk, range(len(files)))
+    finally:
+        _pending = ("", [])
+
+
+def _write_chunk(positions: Sequence[int]) -> list[int]:
+    root, files = _pending
+    for position in positions:
+        data = files[position].data
+        assert data is not None  # only files whose bytes are in the plan are written
+        put_file(root, files[position].path, data)
+    return list(positions)
 
 
 def _removed(output: Output, plan: Plan) -> int:
