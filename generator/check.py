@@ -16,7 +16,7 @@ from .checks import check_links, check_sitemap, check_titles, read_pages
 from .feedcheck import check_feed
 from .config import Config, read_config
 from .content import read_text, parse_submission, parse_topic
-from .errors import Problem, Problems, SiteError, display_path
+from .errors import About, Problem, Problems, SiteError, Source, display_path
 from .model import Site
 from .plan import plan
 from .planned import Plan
@@ -24,8 +24,6 @@ from .site import LoadOptions, load
 
 TITLE_MAX = 120
 HTTP_LINK = re.compile(r"(?<![A-Za-z0-9+.-])http://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
-LINK_LABEL = re.compile(r'^<\w+ (?:href|src|action)="([^"]*)">')
-SOURCE_LINE = re.compile(r"^(.*):(\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,29 +149,35 @@ def check_output(site: Site, files: Plan) -> list[Problem]:
     for feed in site.feeds:
         found += check_feed(Path(feed.output_path), data[feed.output_path], feed.ref.absolute_url, base_url)
     sources = {f.path: f.source for f in files}
-    return _without_repeats([_at_source(problem, sources) for problem in found])
+    return _without_repeats([_at_source(problem, sources[problem.path.as_posix()]) for problem in found])
 
 
-def _at_source(problem: Problem, sources: dict[str, str]) -> tuple[Problem, bool]:
-    """A problem in a built file, reported at the source it was made from; True when the exact line was found."""
-    built = problem.path.as_posix()
-    source, line = _split_source(sources.get(built, ""))
-    if source is None:
-        return problem, False
-    exact = _source_line(source, problem.message)
-    message = f"in the built {built}, line {problem.line}: {problem.message}"
-    return dataclasses.replace(problem, path=source, line=exact or line, message=message), exact is not None
+@dataclass(frozen=True, slots=True)
+class _Located:
+    """A finding moved to its source: whether its exact line there was found, and what it is about in any built file."""
+
+    problem: Problem
+    exact: bool
+    original: str
 
 
-def _without_repeats(located: list[tuple[Problem, bool]]) -> list[Problem]:
+def _at_source(problem: Problem, source: Source) -> _Located:
+    """A problem in a built file, reported at the source it was made from."""
+    exact = _source_line(source.path, problem.about)
+    message = f"in the built {problem.path.as_posix()}, line {problem.line}: {problem.message}"
+    original = problem.about.label if problem.about and problem.about.kind == "link" else problem.message
+    return _Located(dataclasses.replace(problem, path=source.path, line=exact or source.line, message=message), exact is not None, original)
+
+
+def _without_repeats(located: list[_Located]) -> list[Problem]:
     """One finding per fault: a link in a submission also shows on topic pages, one in a template on every page."""
-    found_in_source = {_original(p) for p, exact in located if exact}
+    found_in_source = {found.original for found in located if found.exact}
     repeats: dict[str, list[Problem]] = {}
-    for problem, exact in located:
-        if not exact and _original(problem) not in found_in_source:
-            repeats.setdefault(_original(problem), []).append(problem)
+    for found in located:
+        if not found.exact and found.original not in found_in_source:
+            repeats.setdefault(found.original, []).append(found.problem)
     once = [group[0] if len(group) == 1 else _also_in(group) for group in repeats.values()]
-    return [p for p, exact in located if exact] + once
+    return [found.problem for found in located if found.exact] + once
 
 
 def _also_in(group: list[Problem]) -> Problem:
@@ -182,35 +186,20 @@ def _also_in(group: list[Problem]) -> Problem:
     return dataclasses.replace(group[0], message=group[0].message + note)
 
 
-def _original(problem: Problem) -> str:
-    """What a finding is about, whatever built file it is in: the link's tag for links, else the message."""
-    original = problem.message.split(": ", 1)[1]
-    label = LINK_LABEL.match(original)
-    return label[0] if label else original
-
-
-def _split_source(source: str) -> tuple[Path | None, int]:
-    if not source:
-        return None, 1
-    match = SOURCE_LINE.match(source)
-    return (Path(match[1]), int(match[2])) if match else (Path(source), 1)
-
-
-def _source_line(source: Path, message: str) -> int | None:
-    """The line of a Markdown source that holds what a message is about: a link's target, or the title."""
-    if source.suffix != ".md":
+def _source_line(source: Path, about: About | None) -> int | None:
+    """The line of a Markdown source that holds what a finding is about: a link's target, or the title."""
+    if about is None or source.suffix != ".md":
         return None
     try:
         text = read_text(source)
     except (SiteError, OSError):
         return None
-    if message.startswith("the title "):
+    if about.kind == "title":
         return _key_line(text, "title") if re.search(r"^title\s*:", text, re.MULTILINE) else None
-    label = LINK_LABEL.match(message)
-    if not label or not label[1]:
+    if not about.target:
         return None
     lines = text.split("\n")
-    for target in _as_written(label[1]):
+    for target in _as_written(about.target):
         found = next((number for number, line in enumerate(lines, start=1) if target in line), None)
         if found:
             return found

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from .errors import Problem
+from .errors import About, Problem
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -102,7 +102,7 @@ def _page_link_problems(site: Built, page: Page, pages: dict[str, Page]) -> list
         label = f'<{element.tag} {LINK_ATTRIBUTES[element.tag]}="{value}">'
         message = _link_problem(site, urljoin(page_url, value.strip()), pages)
         if message:
-            problems.append(Problem(Path(page.name), line_of(element), f"{label} {message}"))
+            problems.append(Problem(Path(page.name), line_of(element), f"{label} {message}", about=About("link", label, value)))
     return problems
 
 
@@ -147,7 +147,8 @@ def check_titles(pages: dict[str, Page]) -> list[Problem]:
         if not text:
             problems.append(Problem(Path(page.name), line, "the <title> is empty; give the page a title"))
         elif text in first_with_title:
-            problems.append(Problem(Path(page.name), line, f'the title "{text}" is also the title of {first_with_title[text]}'))
+            message = f'the title "{text}" is also the title of {first_with_title[text]}'
+            problems.append(Problem(Path(page.name), line, message, about=About("title")))
         else:
             first_with_title[text] = page.name
     return problems

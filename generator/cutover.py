@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
-from . import paths
+from . import addresses
 from .errors import Problem, SiteError
 from .model import Site
 from .redirects import OldAddress, by_path, resolve
@@ -125,7 +125,7 @@ class NewSite:
         relative = url[len(self.site.config.base_path):] if url.startswith(self.site.config.base_path) else None
         if relative is None:
             return None
-        return self.files.get(relative) or self.files.get(paths.output_path(relative))
+        return self.files.get(relative) or self.files.get(addresses.output_path(relative))
 
 
 def check_cutover(new: NewSite, old: list[OldResponse]) -> list[Problem]:

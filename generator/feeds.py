@@ -37,7 +37,7 @@ def _channel(site: Site, feed: Feed) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.ref.absolute_url)
-    generator.title(feed.ref.title.rsplit(" (", 1)[0])
+    generator.title(feed.ref.name)
     # feedgen makes the last link it is given the RSS channel <link>, so the self link goes first.
     generator.link(href=feed.ref.absolute_url, rel="self", type=feed.ref.media_type)
     generator.link(href=feed.html_url, rel="alternate", type="text/html")

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
+from .addresses import FEED_LABELS, FeedKind
 from .config import Config
 from .errors import Problem
 
-FeedKind = Literal["rss", "atom"]
 # page: an HTML page that redirects; feed: an old feed address, answered with the topic's RSS feed;
 # same: the target page's own path (such as /topics/x for /topics/x/), so nothing is written for it.
 AliasKind = Literal["page", "feed", "same"]
@@ -51,6 +51,7 @@ class Submission:
     extra: Mapping[str, Any]
     body_html: Markup
     summary: str
+    path: str  # its site path, as addresses gives it
     url: str
     absolute_url: str
     output_path: str
@@ -72,6 +73,7 @@ class ListingPage:
 
     number: int
     total: int
+    path: str
     url: str
     absolute_url: str
     output_path: str
@@ -84,13 +86,19 @@ class ListingPage:
 
 @dataclass(frozen=True, slots=True)
 class FeedRef:
-    """A feed as pages link to it."""
+    """A feed as pages link to it: `name` is what it is the feed of (the site's or a topic's title)."""
 
     kind: FeedKind
-    title: str
+    name: str
+    path: str
     url: str
     absolute_url: str
     media_type: str
+
+    @property
+    def title(self) -> str:
+        """The name and the format, as a link to the feed shows it: 'Water (RSS)'."""
+        return f"{self.name} ({FEED_LABELS[self.kind]})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,7 @@ class Topic:
     slug: str
     title: str
     description_html: Markup
+    path: str
     url: str
     absolute_url: str
     submissions: tuple[Submission, ...]

@@ -1,10 +1,9 @@
-"""Where things are: source files in a site folder, and output paths for site URLs."""
+"""Where a site's source files are: finding them in the site folder, and the folders of topicsite's defaults."""
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,34 +151,3 @@ def _odd_entry(entry: os.DirEntry[str]) -> str:
                 return "is a symbolic link that leads back to itself, a loop; remove it"
         return f"is a symbolic link to {os.readlink(entry.path)!r}, which does not exist; remove it, or copy the file in its place"
     return "is not a regular file or folder (a named pipe, socket or device); remove it"
-
-
-def output_path(url_path: str) -> str:
-    """The file that serves a site path: 'topics/x/' -> 'topics/x/index.html'."""
-    if url_path == "" or url_path.endswith("/"):
-        return url_path + "index.html"
-    last = url_path.rsplit("/", 1)[-1]
-    return url_path if "." in last else url_path + "/index.html"
-
-
-def clashes(output_paths: Sequence[str]) -> list[tuple[int, int]]:
-    """Pairs (later, earlier) of indexes of output paths that cannot both be written: one file when case is
-    ignored (as on Windows and macOS disks), or a file where the other needs a folder ('a/b' and 'a/b/c')."""
-    files: dict[str, int] = {}
-    folders: dict[str, int] = {}  # each folder some path needs, and the first path that needs it
-    found = []
-    for index, path in enumerate(output_paths):
-        key = path.casefold()
-        earlier = files.get(key, folders.get(key))
-        parts = key.split("/")
-        for n in range(1, len(parts)):
-            if earlier is not None:
-                break
-            folder = "/".join(parts[:n])
-            earlier = files.get(folder)
-            folders.setdefault(folder, index)
-        if earlier is None:
-            files[key] = index
-        else:
-            found.append((index, earlier))
-    return found

@@ -16,9 +16,9 @@ from typing import Any
 
 import jinja2
 
-from . import paths
+from . import addresses
 from .cache import Cache, key
-from .errors import Problem, SiteError, display_path
+from .errors import Problem, SiteError, Source, display_path
 from .feeds import render_feed, updated
 from .fingerprint import Dependency, Fingerprints, Recorded, Unfingerprintable, start_recording, stop_recording
 from .model import Feed, Site
@@ -48,7 +48,7 @@ def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool 
     """Every file of the site, sorted by path, checked for two sources writing one path; with search, Pagefind's
     index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts."""
     step("rendering")
-    statics = (planned(f.path, str(f.source), f.source.read_bytes(), previous) for f in site.static_files)
+    statics = (planned(f.path, Source(f.source), f.source.read_bytes(), previous) for f in site.static_files)
     files = [*_pages_and_feeds(site, memo, previous), *statics]
     check_collisions(files)
     if search:
@@ -90,8 +90,8 @@ def _path(job: Job) -> str:
     return job.path if isinstance(job, PageJob) else job.output_path
 
 
-def _source(job: Job) -> str:
-    return job.source if isinstance(job, PageJob) else str(job.source)
+def _source(job: Job) -> Source:
+    return job.source if isinstance(job, PageJob) else Source(job.source)
 
 
 def _known_digest(job: Job, entry: Any, base: bytes, site: Site, prints: Fingerprints) -> bytes | None:
@@ -160,8 +160,9 @@ def template_digest(site: Site) -> bytes:
 def check_collisions(files: Sequence[PlannedFile]) -> None:
     """Two sources must never write one output path, nor one a file where the other needs a folder."""
     problems = []
-    for later, earlier in paths.clashes([output.path for output in files]):
+    for later, earlier in addresses.clashes([output.path for output in files]):
         output, other = files[later], files[earlier]
-        problems.append(Problem(Path(output.source.split(":")[0]), 1, f"writes {output.path}, which clashes with {other.path} from {display_path(Path(other.source))}; rename one of them"))
+        message = f"writes {output.path}, which clashes with {other.path} from {display_path(other.source.path)}; rename one of them"
+        problems.append(Problem(output.source.path, output.source.line, message))
     if problems:
         raise SiteError(problems)

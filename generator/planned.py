@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .errors import Source
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedFile:
@@ -13,7 +15,7 @@ class PlannedFile:
     or None when the previous output already holds exactly these bytes."""
 
     path: str
-    source: str
+    source: Source
     digest: bytes
     data: bytes | None
 
@@ -43,7 +45,7 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
-def planned(path: str, source: str, data: bytes, previous: Previous) -> PlannedFile:
+def planned(path: str, source: Source, data: bytes, previous: Previous) -> PlannedFile:
     """A file made now: its bytes are kept only when the previous output does not hold them."""
     made = digest(data)
     return PlannedFile(path, source, made, None if previous.digests.get(path) == made else data)

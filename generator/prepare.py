@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .addresses import submission_path, url
 from .cache import Cache, Pack, key
 from .content import SubmissionSource, parse_submission
 from .describe import excerpt
@@ -60,20 +61,15 @@ _slugs: frozenset[str] = frozenset()
 _tasks: list[_Task] = []
 
 
-def submission_url(base_path: str, submission_id: str) -> str:
-    """A submission page's root-relative URL."""
-    return f"{base_path}submissions/{submission_id}/"
-
-
 def render_body(source: SubmissionSource, base_path: str) -> Body:
     """A submission's body as sanitized HTML, links resolved against its page, and its summary."""
-    html = render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-")
+    html = render_markdown(source.body, url(base_path, submission_path(source.id)), f"{source.id}-")
     return Body(html, excerpt(html))
 
 
 def body_key(source: SubmissionSource, base_path: str) -> bytes:
     """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
-    return key("body", source.body, submission_url(base_path, source.id), f"{source.id}-")
+    return key("body", source.body, url(base_path, submission_path(source.id)), f"{source.id}-")
 
 
 def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str], cache: Cache) -> Prepared:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
 
+from . import addresses
 from .errors import Problem
 from .model import Site, Topic
 
@@ -64,7 +65,7 @@ def _implicit(site: Site, old_per_page: int) -> list[OldAddress]:
     """Addresses no alias names: the old home and /rss.xml, and at `/` topic pages without their slash."""
     config = site.config
     found = [OldAddress("/", config.base_path, (), False, config.path, 1),
-             OldAddress("/rss.xml", config.base_path + "rss.xml", (), True, config.path, 1)]
+             OldAddress("/rss.xml", addresses.url(config.base_path, addresses.feed_path(addresses.HOME, "rss")), (), True, config.path, 1)]
     if config.base_path == "/":
         found += [OldAddress(topic.url.rstrip("/"), topic.url, old_pages(topic, config.per_page, old_per_page), False, topic.source, 1)
                   for topic in site.topics]

@@ -10,8 +10,8 @@ from typing import Any
 
 import jinja2
 
-from . import describe, paths
-from .errors import SiteError
+from . import addresses, describe, paths
+from .errors import SiteError, Source
 from .model import Site
 
 SITEMAP_TEMPLATE = "sitemap.xml"
@@ -50,7 +50,7 @@ class PageJob:
 
     path: str
     template: str
-    source: str
+    source: Source
     context: tuple[tuple[str, Any], ...]
 
 
@@ -81,26 +81,35 @@ def site_template_dirs(env: jinja2.Environment) -> list[str]:
     return list(env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else []
 
 
+# Each fixed page's template, title ("{name}": the site's title) and description.
+FIXED_PAGES: dict[str, tuple[str, str, Callable[[Site], str]]] = {
+    addresses.HOME: ("index.html", "{name}", describe.home),
+    addresses.TOPICS: ("topics.html", "Topics | {name}", describe.topics),
+    addresses.SEARCH: ("search.html", "Search submissions | {name}", describe.search),
+    addresses.NOT_FOUND: ("404.html", "Page not found | {name}", describe.not_found),
+}
+
+
 def page_jobs(site: Site) -> list[PageJob]:
     """Every page of the site, in a fixed order."""
-    home, name = str(site.config.path), site.config.title
-    jobs = [PageJob("index.html", "index.html", home, (("page", _meta(site, "", name, describe.home(site))),)),
-            PageJob("topics/index.html", "topics.html", home, (("page", _meta(site, "topics/", f"Topics | {name}", describe.topics(site))),)),
-            PageJob("search/index.html", "search.html", home, (("page", _meta(site, "search/", f"Search submissions | {name}", describe.search(site))),)),
-            PageJob("404.html", "404.html", home, (("page", _meta(site, "404.html", f"Page not found | {name}", describe.not_found(site))),))]
+    home, name = Source(site.config.path), site.config.title
+    jobs = []
+    for path in addresses.FIXED_PAGES:
+        template, title, describe_page = FIXED_PAGES[path]
+        jobs.append(PageJob(addresses.output_path(path), template, home, (("page", _meta(site, path, title.format(name=name), describe_page(site))),)))
     for topic in site.topics:
         for listing in topic.pages:
             title = topic.title if listing.number == 1 else f"{topic.title}, page {listing.number} of {listing.total}"
-            meta = _meta(site, listing.url[len(site.config.base_path):], f"{title} | {name}", describe.listing(site, topic, listing))
-            jobs.append(PageJob(listing.output_path, "topic.html", str(topic.source), (("page", meta), ("topic", topic), ("listing", listing))))
+            meta = _meta(site, listing.path, f"{title} | {name}", describe.listing(site, topic, listing))
+            jobs.append(PageJob(listing.output_path, "topic.html", Source(topic.source), (("page", meta), ("topic", topic), ("listing", listing))))
     for submission in site.submissions:
-        meta = _meta(site, submission.url[len(site.config.base_path):], f"{submission.title} | {name}", describe.submission(site, submission))
-        jobs.append(PageJob(submission.output_path, "submission.html", str(submission.source), (("page", meta), ("submission", submission))))
+        meta = _meta(site, submission.path, f"{submission.title} | {name}", describe.submission(site, submission))
+        jobs.append(PageJob(submission.output_path, "submission.html", Source(submission.source), (("page", meta), ("submission", submission))))
     for alias in (a for a in site.aliases if a.kind == "page"):
-        meta = _meta(site, alias.path.lstrip("/"), f"Moved: {alias.target_title} | {name}", describe.alias(site, alias))
-        jobs.append(PageJob(alias.output_path, "alias.html", f"{alias.source}:{alias.line}", (("page", meta), ("alias", alias))))
-    jobs.append(PageJob("sitemap.xml", SITEMAP_TEMPLATE, home, (("lastmod", _newest(site)),)))
-    jobs.append(PageJob("robots.txt", "robots.txt", home, ()))
+        meta = _meta(site, addresses.alias_page(alias.path), f"Moved: {alias.target_title} | {name}", describe.alias(site, alias))
+        jobs.append(PageJob(alias.output_path, "alias.html", Source(alias.source, alias.line), (("page", meta), ("alias", alias))))
+    jobs.append(PageJob(addresses.SITEMAP, SITEMAP_TEMPLATE, home, (("lastmod", _newest(site)),)))
+    jobs.append(PageJob(addresses.ROBOTS, "robots.txt", home, ()))
     return jobs
 
 

@@ -11,25 +11,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import unquote
 
 import regex
 from markupsafe import Markup
 
-from . import paths
+from . import addresses, paths
+from .addresses import FEED_KINDS, FEED_TYPES
 from .config import Config, read_config
 from .cache import Cache, key
 from .fingerprint import Fingerprints
 from .content import SubmissionSource, TopicSource, is_feed_address, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
-from .prepare import Body, Prepared, prepare, submission_url
-from .model import Alias, AliasKind, StaticFile, Feed, FeedKind, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
+from .prepare import Body, Prepared, prepare
+from .model import Alias, AliasKind, StaticFile, Feed, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-FEED_TYPES: dict[FeedKind, str] = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-FEED_LABELS: dict[FeedKind, str] = {"rss": "RSS", "atom": "Atom"}
 PAGER_WINDOW = 7
 
 
@@ -139,7 +137,7 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
     for submission in pinned:
         for link in submission.topics:
             by_topic[link.url].append(submission)
-    topics = sorted((_topic(config, t, tuple(by_topic[topic_url(config, t.slug)]), made_with) for t in topic_sources),
+    topics = sorted((_topic(config, t, tuple(by_topic[_url(config, addresses.topic_path(t.slug))]), made_with) for t in topic_sources),
                     key=lambda t: (t.title.casefold(), t.slug))
     site_feeds = _feed_refs(config, "", config.title)
     aliases = _aliases(config, topic_sources, sources)
@@ -165,23 +163,23 @@ def _layered(site_dir: Path, default: Path) -> tuple[Path, ...]:
     return tuple(d for d in (site_dir, default) if d.is_dir()) if site_dir.resolve() != default.resolve() else (default,)
 
 
-def topic_url(config: Config, slug: str) -> str:
-    return f"{config.base_path}topics/{slug}/"
+def _url(config: Config, site_path: str) -> str:
+    return addresses.url(config.base_path, site_path)
 
 
 def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], body: Body, made_from: bytes) -> Submission:
     """A submission for the model; made_from hashes its file and the config, and its topics' titles are added."""
-    site_path = f"submissions/{source.id}/"
-    url = submission_url(config.base_path, source.id)
+    site_path = addresses.submission_path(source.id)
+    url = _url(config, site_path)
     titles = [topic_titles[slug] for slug in source.topic_slugs]
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
         date_display=display_date(source.date), draft=source.draft, sticky=source.sticky,
-        topics=tuple(Link(title, topic_url(config, slug)) for slug, title in zip(source.topic_slugs, titles)),
+        topics=tuple(Link(title, _url(config, addresses.topic_path(slug))) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
-        url=url, absolute_url=config.origin + url, output_path=paths.output_path(site_path),
+        path=site_path, url=url, absolute_url=config.origin + url, output_path=addresses.output_path(site_path),
         digest=key(made_from, *titles),
     )
 
@@ -220,30 +218,31 @@ def _is_iri(value: str) -> bool:
 
 def _topic(config: Config, source: TopicSource, submissions: tuple[Submission, ...], made_with: bytes) -> Topic:
     """A topic for the model; made_with hashes the config, and its digest adds its file's fields and its submissions'."""
-    url = topic_url(config, source.slug)
+    site_path = addresses.topic_path(source.slug)
+    url = _url(config, site_path)
     made_from = key(made_with, repr(source), *(s.digest for s in submissions))
     return Topic(
         source=source.path, slug=source.slug, title=source.title,
         description_html=Markup(render_markdown(source.description, url, "topic-")) if source.description.strip() else Markup(""),
-        url=url, absolute_url=config.origin + url, submissions=submissions,
-        pages=_pages(config, f"topics/{source.slug}/", submissions, made_with),
-        feeds=_feed_refs(config, f"topics/{source.slug}/", source.title), digest=made_from,
+        path=site_path, url=url, absolute_url=config.origin + url, submissions=submissions,
+        pages=_pages(config, source.slug, submissions, made_with),
+        feeds=_feed_refs(config, site_path, source.title), digest=made_from,
     )
 
 
-def _pages(config: Config, site_path: str, submissions: Sequence[Submission], made_with: bytes) -> tuple[ListingPage, ...]:
+def _pages(config: Config, slug: str, submissions: Sequence[Submission], made_with: bytes) -> tuple[ListingPage, ...]:
     """A topic's pages; each one's digest hashes the config, its place and its own submissions' digests only."""
     total = max(1, -(-len(submissions) // config.per_page))
-    page_paths = [site_path if n == 1 else f"{site_path}page/{n}/" for n in range(1, total + 1)]
-    urls = [config.base_path + p for p in page_paths]
+    page_paths = [addresses.listing_path(slug, n) for n in range(1, total + 1)]
+    urls = [_url(config, p) for p in page_paths]
     pages = []
     for n in range(1, total + 1):
         shown = tuple(submissions[(n - 1) * config.per_page : n * config.per_page])
         pages.append(ListingPage(
-            number=n, total=total, url=urls[n - 1], absolute_url=config.origin + urls[n - 1],
-            output_path=paths.output_path(page_paths[n - 1]), submissions=shown,
+            number=n, total=total, path=page_paths[n - 1], url=urls[n - 1], absolute_url=config.origin + urls[n - 1],
+            output_path=addresses.output_path(page_paths[n - 1]), submissions=shown,
             previous_url=urls[n - 2] if n > 1 else None, next_url=urls[n] if n < total else None,
-            pager=pager(n, total, urls), digest=key(made_with, site_path, str(n), str(total), *(s.digest for s in shown)),
+            pager=pager(n, total, urls), digest=key(made_with, page_paths[0], str(n), str(total), *(s.digest for s in shown)),
         ))
     return tuple(pages)
 
@@ -263,12 +262,10 @@ def pager(current: int, total: int, urls: list[str]) -> tuple[PagerItem, ...]:
     return tuple(items)
 
 
-def _feed_refs(config: Config, site_path: str, title: str) -> tuple[FeedRef, ...]:
-    refs = []
-    for kind in ("rss", "atom"):
-        url = f"{config.base_path}{site_path}{kind}.xml"
-        refs.append(FeedRef(kind, f"{title} ({FEED_LABELS[kind]})", url, config.origin + url, FEED_TYPES[kind]))
-    return tuple(refs)
+def _feed_refs(config: Config, page_path: str, name: str) -> tuple[FeedRef, ...]:
+    """The RSS and Atom feeds of the site (page_path '') or of a topic."""
+    paths_ = [(kind, addresses.feed_path(page_path, kind)) for kind in FEED_KINDS]
+    return tuple(FeedRef(kind, name, path, _url(config, path), config.origin + _url(config, path), FEED_TYPES[kind]) for kind, path in paths_)
 
 
 def _feeds(config: Config, topics: list[Topic], submissions: list[Submission], site_feeds: tuple[FeedRef, ...]) -> tuple[Feed, ...]:
@@ -276,7 +273,7 @@ def _feeds(config: Config, topics: list[Topic], submissions: list[Submission], s
     specs = [(site_feeds, config.base_url, f"The newest submissions to {config.title}.", submissions, config.path)]
     specs += [(t.feeds, t.absolute_url, f"The newest submissions on {t.title}, from {config.title}.", list(t.submissions), t.source) for t in topics]
     return tuple(
-        Feed(ref, _site_path(config, ref.url), description, html_url, tuple(items[: config.feed_items]), source)
+        Feed(ref, ref.path, description, html_url, tuple(items[: config.feed_items]), source)
         for refs, html_url, description, items, source in specs
         for ref in refs
     )
@@ -288,20 +285,16 @@ def _old_feeds(config: Config, aliases: tuple[Alias, ...], feeds: tuple[Feed, ..
     copies = []
     for alias in aliases:
         if alias.kind == "feed":
-            feed, url = by_url[alias.target_url], config.base_path + alias.output_path
-            ref = dataclasses.replace(feed.ref, url=url, absolute_url=config.origin + url)
+            feed, url = by_url[alias.target_url], _url(config, alias.output_path)
+            ref = dataclasses.replace(feed.ref, path=alias.output_path, url=url, absolute_url=config.origin + url)
             copies.append(dataclasses.replace(feed, ref=ref, output_path=alias.output_path, source=alias.source, old_address=True))
     return tuple(copies)
 
 
-def _site_path(config: Config, url: str) -> str:
-    return url[len(config.base_path):]
-
-
 def _aliases(config: Config, topics: list[TopicSource], submissions: list[SubmissionSource]) -> tuple[Alias, ...]:
     """Old URLs of topics and of the submissions that are published; each redirects to its page."""
-    targets = [(t.path, t.aliases, topic_url(config, t.slug), t.title, True) for t in topics]
-    targets += [(s.path, s.aliases, submission_url(config.base_path, s.id), s.title, False) for s in submissions]
+    targets = [(t.path, t.aliases, addresses.topic_path(t.slug), t.title, True) for t in topics]
+    targets += [(s.path, s.aliases, addresses.submission_path(s.id), s.title, False) for s in submissions]
     return tuple(
         _alias(config, source, alias, line, url, title, has_feed)
         for source, aliases, url, title, has_feed in targets
@@ -309,13 +302,14 @@ def _aliases(config: Config, topics: list[TopicSource], submissions: list[Submis
     )
 
 
-def _alias(config: Config, source: Path, path: str, line: int, url: str, title: str, has_feed: bool) -> Alias:
-    """An alias and what it becomes: a redirecting page, the topic's feed, or nothing (the target's own file)."""
+def _alias(config: Config, source: Path, path: str, line: int, target: str, title: str, has_feed: bool) -> Alias:
+    """An alias of the page at site path `target` and what it becomes: a redirecting page, the topic's feed, or
+    nothing (the target's own file)."""
     if has_feed and is_feed_address(path):
-        feed_url = f"{url}rss.xml"
-        return Alias(source, line, path, unquote(path).lstrip("/"), feed_url, config.origin + feed_url, title, "feed")
-    output = paths.output_path(unquote(path).lstrip("/"))  # a server looks up the decoded path
-    kind: AliasKind = "same" if output == paths.output_path(url[len(config.base_path):]) else "page"
+        feed_url = _url(config, addresses.feed_path(target, "rss"))
+        return Alias(source, line, path, addresses.alias_feed_output(path), feed_url, config.origin + feed_url, title, "feed")
+    output, url = addresses.alias_output(path), _url(config, target)
+    kind: AliasKind = "same" if output == addresses.output_path(target) else "page"
     return Alias(source, line, path, output, url, config.origin + url, title, kind)
 
 
@@ -334,7 +328,7 @@ def _check_output_collisions(site: Site, problems: Problems) -> None:
     replace a page, a static file or another alias, nor turn one of them into a folder."""
     owned = _generated_paths(site)
     owned += [(a.output_path, _Owner(f"alias {a.path!r}", f"the alias {a.path!r} in {display_path(a.source)}", a.source, a.line)) for a in site.aliases if a.kind != "same"]
-    for later, earlier in paths.clashes([output for output, _ in owned]):
+    for later, earlier in addresses.clashes([output for output, _ in owned]):
         (path, owner), (other_path, other) = owned[later], owned[earlier]
         if path.casefold() == other_path.casefold():
             problems.add(owner.source, owner.line, f"{owner.subject} would replace {other.what}; choose another path")
@@ -345,7 +339,7 @@ def _check_output_collisions(site: Site, problems: Problems) -> None:
 
 def _generated_paths(site: Site) -> list[tuple[str, _Owner]]:
     """Every output path load knows of but the aliases', with who writes it (the search index checks its own)."""
-    fixed = ["index.html", "topics/index.html", "search/index.html", "404.html", "sitemap.xml", "robots.txt", "rss.xml", "atom.xml"]
+    fixed = addresses.fixed_outputs()
     owners = [(p, f"the generated page /{p}", site.config.path) for p in fixed]
     owners += [(page.output_path, f"a page of topic {t.slug!r}", t.source) for t in site.topics for page in t.pages]
     owners += [(f.output_path, f"a feed of topic {f.html_url}", f.source) for f in site.feeds if f.output_path not in fixed and not f.old_address]

@@ -17,7 +17,7 @@ import jinja2
 import pytest
 
 from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
-from generator import paths
+from generator import addresses, paths
 from generator.content import alias_problem, parse_submission, parse_topic
 from generator.errors import Problems, SiteError
 from generator.render import TemplateLoader
@@ -227,7 +227,7 @@ def test_two_static_files_differing_by_case(make_site: MakeSite) -> None:
     (["index.html", "a/index.html", "a/b/index.html"], []),
 ])
 def test_clashes(output_paths: list[str], found: list[tuple[int, int]]) -> None:
-    assert paths.clashes(output_paths) == found
+    assert addresses.clashes(output_paths) == found
 
 
 @pytest.mark.parametrize("field, message", [
