@@ -416,7 +416,7 @@ def test_files_topicsite_did_not_write_are_refused(make_site: MakeSite, files: d
             (site / "output" / name).parent.mkdir(parents=True, exist_ok=True)
             (site / "output" / name).write_text(text)
     message = ("was not written by topicsite, and a build replaces the output folder whole; move it out of the folder "
-               "(files to publish go in static/), or copy it in after each build")
+               "(files to publish go in static/; add files a host needs at the top, such as CNAME, where you deploy a copy of the output)")
     assert failed_build(make_site, {SUB: submission(body="Changed.")}, add_users_files) == [f"{path}:1: {message}" for path in named]
 
 

@@ -72,7 +72,7 @@ def check_users_files(output_dir: Path, *, clean: bool) -> None:
         found = users_files(output_dir, written)
         if found:
             message = ("was not written by topicsite, and a build replaces the output folder whole; move it out of the folder "
-                       "(files to publish go in static/), or copy it in after each build")
+                       "(files to publish go in static/; add files a host needs at the top, such as CNAME, where you deploy a copy of the output)")
             raise SiteError(Problem(output_dir / path, 1, message) for path in found)
 
 
