@@ -11,6 +11,7 @@ from .model import Site
 from .output.write import WriteResult, open_output, write
 from .plan import plan
 from .planned import Plan
+from .prepare import cached_parser
 from .site import LoadOptions, load
 
 
@@ -28,7 +29,7 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
                step: Callable[[str], None] = lambda stage: None) -> Built:
     """Load and plan the whole site, then bring the output folder in step with the plan."""
     memo = Cache.for_site(site_dir) if use_cache else Cache.disabled()
-    site = load(site_dir, options, memo)
+    site = load(site_dir, options, cached_parser(memo))
     with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait) as output:
         files = plan(site, memo, output.previous, search=search, step=step)
         step("writing")

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import __version__
+from .digests import key
 from .markup import RENDERER_VERSION
 
 CACHE_DIR = ".cache"
@@ -36,15 +37,6 @@ def _read_only(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
 
 # Parsed front matter holds read-only mappings; let them cross process boundaries and into packs.
 copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
-
-
-def key(*parts: str | bytes) -> bytes:
-    """A hash of several inputs, unambiguous however they are split."""
-    chunks: list[bytes] = []
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        chunks += (len(data).to_bytes(8, "little"), data)
-    return hashlib.blake2b(b"".join(chunks), digest_size=20).digest()
 
 
 @functools.cache

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
+from .markup import excerpt
 from .model import Alias, ListingPage, Site, Submission, Topic
 
-LIMIT = 160
 MINIMUM = 50
-
-
-def excerpt(html: Markup | str, limit: int = LIMIT) -> str:
-    """The text of an HTML fragment, whitespace collapsed, cut at a word boundary to at most `limit` characters."""
-    text = _leading_text(str(html), limit)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
-    return cut + "…"
-
-
-def _leading_text(html: str, limit: int, window: int = 2000) -> str:
-    """The text of the fragment, or of enough of its start (cut after a tag) to give the same excerpt, faster."""
-    if len(html) > window:
-        start = html[:window]
-        text = Markup(start[: start.rfind(">") + 1]).striptags()
-        if len(text) > limit + 1:
-            return text
-    return Markup(html).striptags()
 
 
 def home(site: Site) -> str:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .cache import key
+from .digests import key
 from .model import ListingPage, Site, Submission, Topic
 
 WHOLE = "*"

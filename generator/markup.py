@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from markupsafe import Markup
 
 from .text import replace_forbidden
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # Python-Markdown loads on the first body rendered: a build w
 
 # Bump when the options below change, so cached renderings are not reused.
 RENDERER_VERSION = "3"
+EXCERPT_LIMIT = 160  # characters of a body's start that page descriptions show
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "footnotes": {"SEPARATOR": "-"},
@@ -102,3 +104,22 @@ def absolutize(html: str, origin: str) -> str:
         html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=absolute, url_schemes=URL_SCHEMES,
         allowed_classes=ALLOWED_CLASSES, link_rel=None,
     )
+
+
+def excerpt(html: Markup | str, limit: int = EXCERPT_LIMIT) -> str:
+    """The text of an HTML fragment, whitespace collapsed, cut at a word boundary to at most `limit` characters."""
+    text = _leading_text(str(html), limit)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return cut + "…"
+
+
+def _leading_text(html: str, limit: int, window: int = 2000) -> str:
+    """The text of the fragment, or of enough of its start (cut after a tag) to give the same excerpt, faster."""
+    if len(html) > window:
+        start = html[:window]
+        text = Markup(start[: start.rfind(">") + 1]).striptags()
+        if len(text) > limit + 1:
+            return text
+    return Markup(html).striptags()

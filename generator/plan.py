@@ -17,7 +17,8 @@ from typing import Any
 import jinja2
 
 from . import addresses
-from .cache import Cache, key
+from .cache import Cache
+from .digests import key
 from .errors import Problem, SiteError, Source, display_path
 from .feeds import render_feed, updated
 from .fingerprint import Dependency, Fingerprints, Recorded, Unfingerprintable, start_recording, stop_recording

@@ -1,4 +1,4 @@
-"""Parse submission files and render their bodies: memoized in the cache, the rest spread over all cores.
+"""The cached, parallel submission parser: parses memoized in the cache, the rest spread over all cores.
 
 Parsing is keyed by the file's path, a hash of its bytes, the site's time zone and the code
 version, and only successes are kept, so a file with errors is parsed (and reported) afresh
@@ -8,39 +8,20 @@ every time: a cached result is always exactly what a cold parse gives.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .addresses import submission_path, url
-from .cache import Cache, Pack, key
+from .cache import Cache, Pack
+from .digests import key
 from .content import SubmissionSource, parse_submission
-from .describe import excerpt
 from .errors import Problem, SiteError
 from .frontmatter_yaml import decode
-from .markup import render_markdown
 from .parallel import map_chunked
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A submission's body as sanitized HTML, and the plain text of its start (for descriptions)."""
-
-    html: str
-    summary: str
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """The submissions that parsed, their bodies and a digest of each file's bytes by path, and every problem found."""
-
-    sources: list[SubmissionSource]
-    bodies: dict[Path, Body]
-    digests: dict[Path, bytes]
-    problems: list[Problem]
+from .submissions import Body, PageUrl, Parsed, SubmissionParser, file_digest, render_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,23 +37,22 @@ class _Task:
 FIELDS = tuple(f.name for f in dataclasses.fields(SubmissionSource))[1:]
 _Result = tuple[SubmissionSource | None, Body | None, tuple[Problem, ...]]
 _zone: ZoneInfo | None = None
-_base_path = "/"
+_page_url: PageUrl = str
 _slugs: frozenset[str] = frozenset()
 _tasks: list[_Task] = []
 
 
-def render_body(source: SubmissionSource, base_path: str) -> Body:
-    """A submission's body as sanitized HTML, links resolved against its page, and its summary."""
-    html = render_markdown(source.body, url(base_path, submission_path(source.id)), f"{source.id}-")
-    return Body(html, excerpt(html))
+def cached_parser(memo: Cache) -> SubmissionParser:
+    """A parser for load that gives what parse_submissions gives, reusing and filling the memo."""
+    return functools.partial(prepare, cache=memo)
 
 
-def body_key(source: SubmissionSource, base_path: str) -> bytes:
+def body_key(source: SubmissionSource, page_url: str) -> bytes:
     """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
-    return key("body", source.body, url(base_path, submission_path(source.id)), f"{source.id}-")
+    return key("body", source.body, page_url, f"{source.id}-")
 
 
-def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str], cache: Cache) -> Prepared:
+def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str], cache: Cache) -> Parsed:
     """Parse every submission file and render every body, reusing what the cache holds."""
     parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
     tasks: list[_Task] = []
@@ -84,16 +64,16 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, base_path: str, topic_slugs: 
         except OSError as error:
             results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
             continue
-        digests[path] = digest = hashlib.blake2b(raw, digest_size=20).digest()
+        digests[path] = digest = file_digest(raw)
         source = _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)
-        stored = rendered.get(body_key(source, base_path)) if source else None
+        stored = rendered.get(body_key(source, page_url(source.id))) if source else None
         if source and stored is not None:
             results[path] = (source, Body(*stored), ())
         else:
             tasks.append(_Task(path, raw, digest, source))
-    for task, result in zip(tasks, _run(tasks, zone, base_path, topic_slugs)):
+    for task, result in zip(tasks, _run(tasks, zone, page_url, topic_slugs)):
         results[task.path] = result
-        _remember(task, result, zone, base_path, parsed, rendered)
+        _remember(task, result, zone, page_url, parsed, rendered)
     return _collect(paths, results, digests)
 
 
@@ -114,15 +94,15 @@ def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[
     return source if all(slug in topic_slugs for slug in source.topic_slugs) else None
 
 
-def _remember(task: _Task, result: _Result, zone: ZoneInfo, base_path: str, parsed: Pack, rendered: Pack) -> None:
+def _remember(task: _Task, result: _Result, zone: ZoneInfo, page_url: PageUrl, parsed: Pack, rendered: Pack) -> None:
     source, body, problems = result
     if source is not None and not problems:
         parsed.put(_parse_key(task.path, task.digest, zone), _fields(source))
         if body is not None:
-            rendered.put(body_key(source, base_path), (body.html, body.summary))
+            rendered.put(body_key(source, page_url(source.id)), (body.html, body.summary))
 
 
-def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Prepared:
+def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Parsed:
     sources: list[SubmissionSource] = []
     bodies: dict[Path, Body] = {}
     problems: list[Problem] = []
@@ -132,12 +112,12 @@ def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[
         if source is not None and body is not None:
             sources.append(source)
             bodies[path] = body
-    return Prepared(sources, bodies, digests, problems)
+    return Parsed(sources, bodies, digests, problems)
 
 
-def _run(tasks: list[_Task], zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> list[_Result]:
-    global _zone, _base_path, _slugs, _tasks
-    _zone, _base_path, _slugs, _tasks = zone, base_path, frozenset(topic_slugs), tasks  # forked workers inherit these
+def _run(tasks: list[_Task], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str]) -> list[_Result]:
+    global _zone, _page_url, _slugs, _tasks
+    _zone, _page_url, _slugs, _tasks = zone, page_url, frozenset(topic_slugs), tasks  # forked workers inherit these
     try:
         return map_chunked(_work, range(len(tasks)))  # positions, not the files' bytes, go to the workers
     finally:
@@ -147,14 +127,14 @@ def _run(tasks: list[_Task], zone: ZoneInfo, base_path: str, topic_slugs: Collec
 def _work(positions: Sequence[int]) -> list[_Result]:
     """Parse and render a chunk of files (runs in a worker process)."""
     assert _zone is not None
-    return [_one(_tasks[i], _zone, _base_path, _slugs) for i in positions]
+    return [_one(_tasks[i], _zone, _page_url, _slugs) for i in positions]
 
 
-def _one(task: _Task, zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> _Result:
+def _one(task: _Task, zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str]) -> _Result:
     source = task.source
     if source is None:
         try:
             source = parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
         except SiteError as error:
             return None, None, error.problems
-    return source, render_body(source, base_path), ()
+    return source, render_body(source, page_url(source.id)), ()

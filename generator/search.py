@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, key
+from .cache import Cache
+from .digests import key
 from .errors import SiteError, Source
 from .planned import PlannedFile, Previous, planned
 

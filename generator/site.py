@@ -18,12 +18,11 @@ from markupsafe import Markup
 from . import addresses, paths
 from .addresses import FEED_KINDS, FEED_TYPES
 from .config import Config, read_config
-from .cache import Cache, key
-from .fingerprint import Fingerprints
+from .digests import key
 from .content import SubmissionSource, TopicSource, is_feed_address, read_topic
 from .errors import Problems, SiteError, display_path
 from .markup import render_markdown
-from .prepare import Body, Prepared, prepare
+from .submissions import Body, Parsed, SubmissionParser, parse_submissions
 from .model import Alias, AliasKind, StaticFile, Feed, FeedRef, Link, ListingPage, PagerItem, Site, Submission, Topic
 
 T = TypeVar("T")
@@ -40,8 +39,9 @@ class LoadOptions:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None = None) -> Site:
-    """Read a whole site folder; raise SiteError listing every problem found. The cache only saves time."""
+def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions) -> Site:
+    """Read a whole site folder; raise SiteError listing every problem found. `parse` reads the submission files:
+    the build passes one that memoizes and spreads the work over all cores, with the same result."""
     options = options or LoadOptions()
     problems = Problems()
     site_dir = site_dir.resolve()
@@ -51,7 +51,7 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     static = _static_files(site_dir, problems)
     topic_sources = _parse_all(list(content.topics), read_topic, problems)
     slugs = {path.stem for path in content.topics}  # a topic file with errors is reported once, not again by each submission
-    prepared = prepare(list(content.submissions), config.zone, config.base_path, slugs, cache or Cache.disabled())
+    prepared = parse(list(content.submissions), config.zone, functools.partial(_submission_url, config.base_path), slugs)
     problems.extend(prepared.problems)
     submission_sources = prepared.sources
     _check_ids(submission_sources, problems)
@@ -127,9 +127,9 @@ def _included(sources: list[SubmissionSource], options: LoadOptions, problems: P
 
 
 def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
-           prepared: Prepared, options: LoadOptions, problems: Problems, static: tuple[StaticFile, ...]) -> Site:
+           prepared: Parsed, options: LoadOptions, problems: Problems, static: tuple[StaticFile, ...]) -> Site:
     titles = {t.slug: t.title for t in topic_sources}
-    made_with = Fingerprints().of(config)
+    made_with = key(repr(config))
     submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
                           for s in sources), key=lambda s: (s.date, s.id), reverse=True)
     pinned = sorted(submissions, key=pinned_order, reverse=True)
@@ -165,6 +165,10 @@ def _layered(site_dir: Path, default: Path) -> tuple[Path, ...]:
 
 def _url(config: Config, site_path: str) -> str:
     return addresses.url(config.base_path, site_path)
+
+
+def _submission_url(base_path: str, submission_id: str) -> str:
+    return addresses.url(base_path, addresses.submission_path(submission_id))
 
 
 def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], body: Body, made_from: bytes) -> Submission:

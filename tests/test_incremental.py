@@ -16,6 +16,7 @@ from generator.errors import SiteError
 from generator.output.manifest import verify
 from generator.output.write import Output, open_output
 from generator.plan import plan
+from generator.prepare import cached_parser
 from generator.site import LoadOptions, load
 
 TOPICS = {f"content/topics/topic-{t}.md": f"---\ntitle: Topic {t}\n---\nAbout topic {t}.\n" for t in "abc"}
@@ -100,7 +101,7 @@ def test_planning_never_touches_the_output_folder(site: Path) -> None:
     before = {name: tree_bytes(site / name) for name in ("output", ".output.back")}
     memo = cache_module.Cache.for_site(site)
     with open_output(site / "output", site, memo) as output:
-        files = plan(load(site, LoadOptions(), memo), memo, output.previous, search=True)
+        files = plan(load(site, LoadOptions(), cached_parser(memo)), memo, output.previous, search=True)
         assert sorted(p.name for p in site.iterdir()) == folders  # no staging folder, the back copy where it was
         assert {name: tree_bytes(site / name) for name in ("output", ".output.back")} == before
     changed = {f.path for f in files if f.data is not None}
@@ -157,10 +158,19 @@ def test_cache_of_another_version_is_not_used(site: Path, monkeypatch: pytest.Mo
     assert [p.name for p in (site / ".cache").iterdir() if p.is_dir()] == []  # the old version's entries are deleted
 
 
+def test_the_cached_parser_loads_what_the_pure_one_loads(site: Path) -> None:
+    options, memo = LoadOptions(), cache_module.Cache.disabled()
+    cold = load(site, options, cached_parser(memo))
+    build_site(site)  # fills the memo
+    memo = cache_module.Cache.for_site(site)
+    assert load(site, options) == cold == load(site, options, cached_parser(memo))
+    assert memo.pack("parsed").hits == len(SUBMISSIONS) + 1  # and the default one
+
+
 def test_cache_entries_are_used(site: Path) -> None:
     build_site(site)
     cache = cache_module.Cache.for_site(site)
-    load(site, LoadOptions(), cache)
+    load(site, LoadOptions(), cached_parser(cache))
     assert cache.pack("parsed").hits == len(SUBMISSIONS) + 1 == cache.pack("bodies").hits  # and the default one
 
 

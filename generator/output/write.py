@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Cache, key
+from ..cache import Cache
+from ..digests import key
 from ..errors import SiteError
 from ..parallel import map_chunked
 from ..planned import Plan, PlannedFile, Previous
