@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
-from generator.cache import Cache
+from generator.memo.cache import Cache
 from generator.output.write import open_output, write
-from generator.plan import plan
-from generator.site import LoadOptions, load
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 
 
 def build(site: Path, *extra: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
-from generator.check import CheckOptions, check_site
+from generator.commands.check import CheckOptions, check_site
 
 FIRST = "content/submissions/2023/20230331-82332-92.md"
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-"""Unit tests of generator.checks on small hand-written outputs, one exact message per kind of fault."""
+"""Unit tests of generator.check.links on small hand-written outputs, one exact message per kind of fault."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feedgen.feed import FeedGenerator
 
-from generator.checks import check_links, check_sitemap, check_titles, read_pages
-from generator.feedcheck import check_feed
+from generator.check.links import check_links, check_sitemap, check_titles, read_pages
+from generator.check.feeds import check_feed
 from generator.errors import Problem
 from validators import assert_valid_atom, assert_valid_rss, internal_links
 

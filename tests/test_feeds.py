@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from conftest import REPO, MakeSite, run_topicsite, submission
-from generator.feedcheck import check_feed
+from generator.check.feeds import check_feed
 from validators import assert_valid_atom, assert_valid_rss, internal_links
 
 FEEDS = ["rss.xml", "atom.xml", "topics/community-policing/rss.xml", "topics/community-policing/atom.xml"]

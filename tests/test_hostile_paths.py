@@ -17,11 +17,13 @@ import jinja2
 import pytest
 
 from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
-from generator import addresses, paths
-from generator.content import alias_problem, parse_submission, parse_topic
+from generator.content import find
+from generator.site import addresses
+from generator.content.aliases import alias_problem
+from generator.content.parse import parse_submission, parse_topic
 from generator.errors import Problems, SiteError
-from generator.render import TemplateLoader
-from generator.scaffold import slugify
+from generator.render.templates import TemplateLoader
+from generator.commands.new import slugify
 from zoneinfo import ZoneInfo
 
 TOPIC_FILE = "content/topics/t.md"
@@ -296,9 +298,9 @@ def test_a_folder_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.Monkey
         if path.endswith("locked"):
             raise PermissionError(13, "Permission denied", path)
         return real_scandir(path)
-    monkeypatch.setattr(paths.os, "scandir", scandir)
+    monkeypatch.setattr(find.os, "scandir", scandir)
     problems = Problems()
-    assert paths.folder_files(tmp_path / "a", "content/", problems) == [tmp_path / "a/x.md"]
+    assert find.folder_files(tmp_path / "a", "content/", problems) == [tmp_path / "a/x.md"]
     assert [(p.path, p.message) for p in problems.items] == [
         (tmp_path / "a/locked", "cannot read this folder (Permission denied); let topicsite read it, or move it out of content/")]
 

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import MakeSite, errors_of, run_topicsite, submission, tree_bytes
-from generator.config import parse_config
-from generator.content import parse_submission, parse_topic
+from generator.content.config import parse_config
+from generator.content.parse import parse_submission, parse_topic
 from generator.errors import SiteError
-from generator.markup import render_markdown
-from generator.site import display_name, load
-from generator.text import CONTROL_NAMES, first_forbidden, is_forbidden, replace_forbidden
+from generator.content.markdown import render_markdown
+from generator.site.index import display_name
+from generator.site.load import load
+from generator.content.text import CONTROL_NAMES, first_forbidden, is_forbidden, replace_forbidden
 
 SUB = "content/submissions/x.md"
 TOPIC_FILE = "content/topics/community-policing.md"

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, MakeSite, submission, tree_bytes
-from generator import cache as cache_module
-from generator.build import build_site
+from generator.memo import cache as cache_module
+from generator.commands.build import build_site
 from generator.errors import SiteError
 from generator.output.manifest import verify
 from generator.output.write import Output, open_output
-from generator.plan import plan
-from generator.prepare import cached_parser
-from generator.site import LoadOptions, load
+from generator.render.plan import plan
+from generator.memo.parse import cached_parser
+from generator.site.load import LoadOptions, load
 
 TOPICS = {f"content/topics/topic-{t}.md": f"---\ntitle: Topic {t}\n---\nAbout topic {t}.\n" for t in "abc"}
 SUBMISSIONS = {

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import SITE_TOML, TOPIC, run_topicsite
 from generator.errors import SiteError
-from generator.cache import Cache
-from generator.plan import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 from safety import active_content, feed_html
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -14,10 +14,10 @@ from lxml import etree
 
 from conftest import run_topicsite
 from generator.errors import SiteError
-from generator.cache import Cache
-from generator.plan import plan
-from generator.site import LoadOptions, load
-from generator.text import first_forbidden
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
+from generator.content.text import first_forbidden
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 # Hostile characters often: controls, C1, noncharacters, surrogates, invisibles, and YAML and HTML syntax.

@@ -16,7 +16,7 @@ from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
 # Runs a build with one function of the output stage replaced, to fail or die at an exact moment.
 PATCHED_BUILD = """
 import errno, os, signal, sys
-import generator.output.write as writer, generator.plan as planner
+import generator.output.write as writer, generator.render.plan as planner
 moment = sys.argv[1]
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)

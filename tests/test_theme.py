@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
-from generator import search
-from generator.build import build_site
+from generator.render import search
+from generator.commands.build import build_site
 from generator.errors import SiteError
-from generator.cache import Cache
-from generator.plan import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 
 HEAD = {
     "title": re.compile(r"<title>([^<]*)</title>"),

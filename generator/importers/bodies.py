@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import lxml.html
 from markdownify import MarkdownConverter
 
-from ..markup import render_markdown
+from ..content.markdown import render_markdown
 
 # The filters that Drupal 7 core ships and that this module reproduces; others are reported.
 KNOWN_FILTERS = ("filter_html", "filter_autop", "filter_url", "filter_htmlcorrector", "filter_html_escape")

@@ -18,7 +18,6 @@ from urllib.parse import quote, unquote
 
 from ..errors import Problem, SiteError
 
-
 MARKER = ".topicsite"
 MARKER_TEXT = b"This folder is written by topicsite and replaced whole on every build; do not keep files of your own here.\n"
 MARKER_LIST = b"Files it wrote:\n"

@@ -13,13 +13,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Cache
-from ..digests import key
 from ..errors import SiteError
-from ..parallel import map_chunked
-from ..planned import Plan, PlannedFile, Previous
-from .folder import (MARKER, MARKER_TEXT, build_lock, check_output_dir, check_users_files, count_removed, link_or_copy,
-                     marker_text, new_folder, put_file, real_output_dir, remove_leftovers, remove_path, same_bytes, swap)
+from ..memo.cache import Cache
+from ..memo.parallel import map_chunked
+from ..render.planned import Plan, PlannedFile, Previous
+from ..site.digests import key
+from .folder import (
+    MARKER,
+    MARKER_TEXT,
+    build_lock,
+    check_output_dir,
+    check_users_files,
+    count_removed,
+    link_or_copy,
+    marker_text,
+    new_folder,
+    put_file,
+    real_output_dir,
+    remove_leftovers,
+    remove_path,
+    same_bytes,
+    swap,
+)
 from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, verify, walk_ours
 
 
