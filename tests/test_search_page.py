@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
-
-from test_browser import DISTINCTIVE, browser, open_page, site_url, tab_to  # noqa: F401  (fixtures and helpers)
+from test_browser import DISTINCTIVE, browser, open_page, page, site_url, tab_to  # noqa: F401  (fixtures and helpers)
 
 RESULTS = ".site-search__list .usa-collection__item"
 RESULT_LINKS = ".site-search__list .usa-collection__heading a"
@@ -30,14 +30,6 @@ new MutationObserver(() => {
 def phone(browser: Any) -> Iterator[Page]:  # noqa: F811
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    yield tab
     context.close()
 
 
@@ -80,7 +72,7 @@ def test_a_result_shows_title_submitter_date_and_a_marked_excerpt(page: Page, si
     open_page(page, site_url + f"search/?q={word}")
     result = page.locator(RESULTS)
     expect(result).to_have_count(1)
-    link = result.locator(".usa-collection__heading a")
+    link = page.locator(RESULT_LINKS)
     expect(link).to_have_text(submission_id)
     assert link.get_attribute("href") == f"/tta/submissions/{submission_id}/"
     own_page = (sample_output / f"submissions/{submission_id}/index.html").read_text(encoding="utf-8")
@@ -95,7 +87,7 @@ def test_a_result_shows_title_submitter_date_and_a_marked_excerpt(page: Page, si
     expect(page.get_by_role("status")).to_have_text("No results for “submitted”. Try other or fewer words.")
 
 
-def visible_stop(page: Page, handle: Any) -> dict[str, Any]:
+def visible_stop(page: Page, handle: Any) -> dict[str, Any]:  # noqa: F811
     """Where a tab stop is drawn: USWDS draws a checkbox on its label and moves the input itself off screen."""
     return page.evaluate("""el => {
       const shown = el.matches('.usa-checkbox__input') ? el.labels[0] : el;
@@ -194,10 +186,10 @@ def test_text_zoom_to_200_percent_keeps_results_readable(browser: Any, site_url:
                     clipped: [...el.querySelectorAll('*')].some(c => c.scrollWidth > c.clientWidth + 1 && getComputedStyle(c).overflowX !== 'visible')};
         })""")
         assert not [b for b in boxes if b["clipped"]], "text is clipped in a zoomed result or topic"
-        for upper, lower in zip(boxes[:5], boxes[1:5]):  # the topics, one under another
+        for upper, lower in pairwise(boxes[:5]):  # the topics, one under another
             assert upper["bottom"] <= lower["top"] + 0.5, f"zoomed topics overlap: {upper} {lower}"
         results = boxes[5:]
-        for upper, lower in zip(results, results[1:]):
+        for upper, lower in pairwise(results):
             assert upper["bottom"] <= lower["top"] + 0.5, f"zoomed results overlap: {upper} {lower}"
     finally:
         context.close()
@@ -243,7 +235,7 @@ def test_a_site_without_its_index_says_search_is_unavailable(page: Page, site_ur
 
 def test_without_javascript_the_page_says_search_needs_it(browser: Any, site_url: str, sample_output: Path) -> None:  # noqa: F811
     html = (sample_output / "search/index.html").read_text(encoding="utf-8")
-    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S)
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.DOTALL)
     assert noscript and "Search needs JavaScript" in noscript[1] and 'href="/tta/topics/"' in noscript[1]
     context = browser.new_context(java_script_enabled=False)
     try:
