@@ -98,14 +98,17 @@
 
   // A live region speaks when its text changes: the same text twice (the same search again) is cleared first.
   function announce(text) {
-    if (status.textContent === text) {
-      status.textContent = "";
-      window.setTimeout(function () {
-        status.textContent = text;
-      }, 150);
+    if (status.textContent !== text) {
+      status.textContent = text;
       return;
     }
-    status.textContent = text;
+    var run = latest;
+    status.textContent = "";
+    window.setTimeout(function () {
+      if (run === latest) {
+        status.textContent = text;
+      }
+    }, 150);
   }
 
   function showMore(moveFocus) {
@@ -152,7 +155,11 @@
     root.setAttribute("aria-busy", "true");
     var options = topics.length ? { filters: { topic: { any: topics } } } : {};
     return pagefind.search(query || null, options).then(function (found) {
-      if (run !== latest || !found) {
+      if (run !== latest) {
+        return null;
+      }
+      if (!found) {
+        root.removeAttribute("aria-busy");
         return null;
       }
       results = found.results;
