@@ -9,7 +9,7 @@ USWDS_STAMP := generator/static/uswds/.vendored
 # apt-get as root, through sudo otherwise (CI runs as root).
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench clean
+.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench audit clean
 
 setup: $(SETUP_STAMP)
 
@@ -59,6 +59,11 @@ screenshots: setup system-deps
 # Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.
 bench: setup bench-deps
 	$(BIN)/python bench/run.py --n 10000
+
+# Not part of `make test`: Lighthouse (npm) with Debian's Chromium on the home, topic and submission pages, mobile and
+# desktop, over a real nginx on 127.0.0.1 that compresses like docs/deploy.md's. Writes docs/audit.md.
+audit: setup system-deps
+	$(BIN)/python scripts/audit.py
 
 # The peers the benchmark measures: Hugo from Debian, Pelican from PyPI in a virtualenv of its own.
 bench-deps:
