@@ -1,0 +1,151 @@
+"""Bounds on Markdown that Python-Markdown reads in quadratic time: pure checks on the text, before rendering.
+
+Python-Markdown scans from some openers to the end of a paragraph or of the whole text: a link's
+'](' for its ')' (and, after every link found, for every '[' again), a raw HTML tag's '<' for its
+'>', a code fence for its closing fence. A few such openers cost nothing; thousands in one body
+cost minutes. Each check below estimates, in linear time, how many characters those scans can
+pass over (never fewer than Python-Markdown does) and refuses a text over its budget, naming the
+construct and its line. The budgets keep any text under the size limits to well under a second
+(bench/markdown_worst.py measures it) while leaving ordinary text, hundreds of links included, alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Characters the scans may pass over, per construct (see bench/markdown_worst.py for the time they take).
+LINK_WORK = 1_000_000
+TAG_WORK = 4_000_000
+FENCE_WORK = 10_000_000
+# A tag whose '>' is this far away (or missing) is counted as left open in the message.
+OPEN_TAG = 1_000
+QUOTED_VALUES = 20
+
+LINK_OPENER = re.compile(r"\]\(|\]\[|\[\^")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]]*\]:")
+TAG_OPENER = re.compile(r"<[A-Za-z]")
+QUOTED_VALUE = re.compile(r"=\s*(['\"])")
+FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
+BULLET_ITEM = re.compile(r"^\s*[*+-]\s")
+ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A construct Markdown would read too slowly: its line within the text (from 1) and what to do."""
+
+    line: int
+    message: str
+
+
+def markdown_findings(text: str) -> list[Finding]:
+    """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
+    return [*_link_findings(text), *_tag_findings(text), *_fence_findings(text)]
+
+
+def _link_findings(text: str) -> Iterator[Finding]:
+    costs = [(openers * size, first_line, openers, size) for first_line, openers, size in _link_segments(text)]
+    if sum(cost for cost, *_ in costs) > LINK_WORK:
+        _, first_line, openers, size = max(costs, key=lambda c: (c[0], -c[1]))
+        yield Finding(first_line, (
+            f"this paragraph has {openers:,} links, images or footnote marks ('](', '][' or '[^') in {size:,} "
+            f"characters, too many for Markdown to read in time (links × characters, summed over the text, may be "
+            f"at most {LINK_WORK:,}): split it into shorter paragraphs with blank lines, or write '\\[' where a '[' "
+            "starts no link"))
+
+
+def _link_segments(text: str) -> Iterator[tuple[int, int, int]]:
+    """Each inline text's first line, its link openers (a footnote definition's own '[^' aside) and its size."""
+    for first_line, segment in inline_segments(text):
+        openers = sum(len(LINK_OPENER.findall(line)) - bool(FOOTNOTE_DEFINITION.match(line)) for line in segment)
+        yield first_line, openers, sum(len(line) + 1 for line in segment) - 1
+
+
+def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Runs of lines that may form one inline text (a paragraph, a list item, a table row), with their first line.
+
+    A run is never smaller than the text Python-Markdown handles as one: blank lines always
+    separate, and a block is split at its list items or table rows only when it is surely a list or a table.
+    """
+    block: list[str] = []
+    start = 1
+    for number, line in enumerate([*text.split("\n"), ""], start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+            continue
+        if block:
+            yield from _split_block(start, block)
+            block = []
+
+
+def _split_block(start: int, block: list[str]) -> Iterator[tuple[int, list[str]]]:
+    if len(block) > 1 and "|" in block[0] and TABLE_RULE.match(block[1]):
+        yield from ((start + i, [line]) for i, line in enumerate(block))
+        return
+    item = next((pattern for pattern in (BULLET_ITEM, ORDERED_ITEM) if pattern.match(block[0])), None)
+    if item is None:
+        yield start, block
+        return
+    first = 0
+    for i, line in enumerate(block[1:], start=1):
+        if item.match(line):
+            yield start + first, block[first:i]
+            first = i
+    yield start + first, block[first:]
+
+
+def _tag_findings(text: str) -> Iterator[Finding]:
+    closers = [m.start() for m in re.finditer(">", text)]
+    quotes = {q: [m.start() for m in re.finditer(q, text)] for q in "'\""}
+    values = [(m.start(), m.group(1), m.end()) for m in QUOTED_VALUE.finditer(text)]
+    work, open_tags, first_open = 0, 0, -1
+    for opener in TAG_OPENER.finditer(text):
+        reach = _tag_reach(text, opener.start(), closers, quotes, values)
+        work += reach
+        if reach >= OPEN_TAG:
+            open_tags += 1
+            first_open = opener.start() if first_open < 0 else first_open
+    if work > TAG_WORK:
+        at = first_open if first_open >= 0 else 0
+        yield Finding(text.count("\n", 0, at) + 1, (
+            f"{open_tags:,} HTML tags ('<' and a letter) from this line on have no '>' nearby: Markdown would "
+            f"scan {work:,} characters for their ends (at most {TAG_WORK:,}); close each tag with '>', "
+            "or write '&lt;' where a '<' starts no tag"))
+
+
+def _tag_reach(text: str, start: int, closers: list[int], quotes: dict[str, list[int]], values: list[tuple[int, str, int]]) -> int:
+    """How far an HTML parser may scan from a '<' for its '>': quoted attribute values may hold a '>'."""
+    position = start
+    for _ in range(QUOTED_VALUES):
+        closer = _next(closers, position)
+        index = bisect.bisect_left(values, (position,))
+        value = values[index] if index < len(values) else None
+        if value is None or closer < value[0]:
+            return min(closer, len(text)) - start
+        end = _next(quotes[value[1]], value[2])
+        if end >= len(text):
+            return len(text) - start
+        position = end + 1
+    return len(text) - start
+
+
+def _next(positions: list[int], start: int) -> int:
+    """The first position at or after `start`, or a position past the end when there is none."""
+    index = bisect.bisect_left(positions, start)
+    return positions[index] if index < len(positions) else 1 << 62
+
+
+def _fence_findings(text: str) -> Iterator[Finding]:
+    fences = [m.start() for m in FENCE.finditer(text)]
+    work = len(fences) * len(text)
+    if work > FENCE_WORK:
+        yield Finding(text.count("\n", 0, fences[0]) + 1, (
+            f"{len(fences):,} lines start or end a fenced code block ('```' or '~~~'), too many for Markdown to match "
+            f"in a text of {len(text):,} characters (fences × characters may be at most {FENCE_WORK:,}): "
+            "remove the fences that close no block, or indent the lines that start none"))
