@@ -21,8 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.content import BODY_MAX  # noqa: E402
+from generator.errors import SiteError  # noqa: E402
 from generator.markdown_limits import FENCE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
 from generator.markup import render_markdown  # noqa: E402
+
+
+WHERE = (Path("body.md"), 1)
 
 
 def repeat(unit: str, size: int = BODY_MAX) -> str:
@@ -58,6 +62,8 @@ CASES: dict[str, Callable[[], str]] = {
     "'[a](x\"y) ' (titles never closed)": lambda: repeat('[a](x"y) '),
     "'[a](<' (angle destinations)": lambda: repeat("[a](<"),
     "'[^' (footnote marks)": lambda: repeat("[^"),
+    "'[a] ' short references to a definition": lambda: "[a]: /x\n\n" + repeat("[a] ", BODY_MAX - 9),
+    "'[a]: b' lines escaped as '\\- [a]: b' (found by fuzzing)": lambda: repeat("[a]: b\n\\- "),
     "'<a x=\\'' (quoted attributes)": lambda: repeat("<a x='"),
     "'<a x= '": lambda: repeat("<a x= "),
     "'```x' lines (fences)": lambda: repeat("```x\n"),
@@ -79,9 +85,9 @@ def _run(text: str, limits: bool, result: multiprocessing.Queue[tuple[str, float
     started = time.perf_counter()
     findings = markdown_findings(text) if limits else []
     try:
-        outcome = f"refused at line {findings[0].line}" if findings else f"rendered, {len(render_markdown(text, '/s/')):,} bytes"
-    except RecursionError:
-        outcome = "RecursionError"
+        outcome = f"refused at line {findings[0].line}" if findings else f"rendered, {len(render_markdown(text, '/s/', '', WHERE)):,} bytes"
+    except SiteError:
+        outcome = "refused while rendering (nested too deeply)"
     result.put((outcome, time.perf_counter() - started))
 
 

@@ -1,8 +1,8 @@
 """Bounds on Markdown that Python-Markdown reads in quadratic time: pure checks on the text, before rendering.
 
 Python-Markdown scans from some openers to the end of a paragraph or of the whole text: a link's
-'](' for its ')' (and, after every link found, for every '[' again), a raw HTML tag's '<' for its
-'>', a code fence for its closing fence. A few such openers cost nothing; thousands in one body
+'](' for its ')' (and, after every link or reference it finds, the whole paragraph again), a raw
+HTML tag's '<' for its '>', a code fence for its closing fence. A few such openers cost nothing; thousands in one body
 cost minutes. Each check below estimates, in linear time, how many characters those scans can
 pass over (never fewer than Python-Markdown does) and refuses a text over its budget, naming the
 construct and its line. The budgets keep any text under the size limits to well under a second
@@ -24,8 +24,11 @@ FENCE_WORK = 10_000_000
 OPEN_TAG = 1_000
 QUOTED_VALUES = 20
 
-LINK_OPENER = re.compile(r"\]\(|\]\[|\[\^")
-FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]]*\]:")
+# A '[' not escaped by a backslash: every link, image, reference and footnote mark starts with one.
+LINK_OPENER = re.compile(r"(?<!\\)(?:\\\\)*\[")
+# Lines Python-Markdown takes out before reading links: a footnote's definition (its text is read on its own)
+# and, exactly as strictly as Python-Markdown matches it, a reference definition.
+DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+[ ]*(?:(["'])[^\n]*\1[ ]*|\([^\n]*\)[ ]*)?$)""")
 TAG_OPENER = re.compile(r"<[A-Za-z]")
 QUOTED_VALUE = re.compile(r"=\s*(['\"])")
 FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
@@ -52,16 +55,16 @@ def _link_findings(text: str) -> Iterator[Finding]:
     if sum(cost for cost, *_ in costs) > LINK_WORK:
         _, first_line, openers, size = max(costs, key=lambda c: (c[0], -c[1]))
         yield Finding(first_line, (
-            f"this paragraph has {openers:,} links, images or footnote marks ('](', '][' or '[^') in {size:,} "
-            f"characters, too many for Markdown to read in time (links × characters, summed over the text, may be "
+            f"this paragraph has {openers:,} '[' (links, images, footnote marks or other brackets) in {size:,} "
+            f"characters, too many for Markdown to read in time ('[' × characters, summed over the text, may be "
             f"at most {LINK_WORK:,}): split it into shorter paragraphs with blank lines, or write '\\[' where a '[' "
             "starts no link"))
 
 
 def _link_segments(text: str) -> Iterator[tuple[int, int, int]]:
-    """Each inline text's first line, its link openers (a footnote definition's own '[^' aside) and its size."""
+    """Each inline text's first line, its link openers (a definition's own '[' aside) and its size."""
     for first_line, segment in inline_segments(text):
-        openers = sum(len(LINK_OPENER.findall(line)) - bool(FOOTNOTE_DEFINITION.match(line)) for line in segment)
+        openers = sum(len(LINK_OPENER.findall(line)) - bool(DEFINITION.match(line)) for line in segment)
         yield first_line, openers, sum(len(line) + 1 for line in segment) - 1
 
 

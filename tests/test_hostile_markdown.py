@@ -18,8 +18,8 @@ BODY_LINE = 6  # fm() puts the body on line 6
 
 
 def links(count: str, size: str, line: int = BODY_LINE, path: str = SUB) -> str:
-    return (f"{path}:{line}: this paragraph has {count} links, images or footnote marks ('](', '][' or '[^') in {size} "
-            "characters, too many for Markdown to read in time (links × characters, summed over the text, may be at most "
+    return (f"{path}:{line}: this paragraph has {count} '[' (links, images, footnote marks or other brackets) in {size} "
+            "characters, too many for Markdown to read in time ('[' × characters, summed over the text, may be at most "
             "1,000,000): split it into shorter paragraphs with blank lines, or write '\\[' where a '[' starts no link")
 
 
@@ -45,13 +45,17 @@ def body(text: str) -> dict[str, str | bytes | None]:
 
 # name -> (files, the exact error lines a build prints)
 ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
+    "'![' × 6,000": (body("![" * 6_000), [links("6,000", "12,000")]),
+    "'![' × 25,000": (body("![" * 25_000), [links("25,000", "50,000")]),
     "'[](' at 48 KB": (body("[](" * 16_000), [links("16,000", "48,000")]),
     "'[a](' at 48 KB": (body("[a](" * 12_000), [links("12,000", "48,000")]),
     "valid links in one 49 KB paragraph": (body("[a](b) " * 7_000), [links("7,000", "49,000")]),
     "titles never closed '[a](x\"y) '": (body('[a](x"y) ' * 5_000), [links("5,000", "45,000")]),
     "angle destinations '[a](<'": (body("[a](<" * 9_000), [links("9,000", "45,000")]),
     "footnote marks '[^'": (body("[^" * 20_000), [links("20,000", "40,000")]),
-    "reference links '[a][' ": (body("[a][" * 10_000), [links("10,000", "40,000")]),
+    "reference links '[a][' ": (body("[a][" * 10_000), [links("20,000", "40,000")]),
+    "short references to a definition": (body("[a]: /x\n\n" + "[a] " * 10_000), [links("10,000", "40,000", line=BODY_LINE + 2)]),
+    "references on lines that only look like definitions": (body("[a]: /x\n\n" + "[a]: b c\n" * 5_000), [links("5,000", "44,999", line=BODY_LINE + 2)]),
     "the costliest paragraph is named": (body("Intro.\n\n" + "[a](b) " * 100 + "\n\n" + "[](" * 2_000),
                                          [links("2,000", "6,000", line=BODY_LINE + 4)]),
     "'<a ' at 48 KB": (body("<a " * 16_000), [tags("15,667", "384,024,000")]),
@@ -98,13 +102,14 @@ def test_failed_build_keeps_previous_output(make_site: MakeSite) -> None:
 
 # Bodies that are odd but cheap for Python-Markdown: they render, as text where they open nothing.
 SAFE = {
-    "'![' × 25,000": ("![" * 25_000, "<p>![![![!["),
     "'- ' × 1,000": ("- " * 1_000 + "x", "<ul>\n<li>\n<ul>"),
     "'1. ' × 1,000": ("1. " * 1_000 + "x", "<ol>\n<li>\n<ol>"),
     "'> ' × 5,000": ("> " * 5_000 + "x", "<blockquote>\n<blockquote>"),
     "a list of 400 links": ("".join(f"- [Resource {i}](https://example.gov/r/{i})\n" for i in range(400)), '<a href="https://example.gov/r/399">Resource 399</a>'),
     "a table of 300 linked rows": ("| a | b |\n| - | - |\n" + "".join(f"| [x{i}](https://example.gov/{i}) | y |\n" for i in range(300)), '<a href="https://example.gov/299">x299</a>'),
     "100 footnotes": ("".join(f"Text[^{i}].\n" for i in range(100)) + "\n" + "".join(f"[^{i}]: Note {i}.\n" for i in range(100)), "Note 99."),
+    "300 reference definitions": ("".join(f"See [r{i}].\n\n" for i in range(300)) + "".join(f"[r{i}]: https://example.gov/{i} \"R {i}\"\n" for i in range(300)), '<a href="https://example.gov/299" title="R 299">r299</a>'),
+    "escaped brackets": ("\\[x] " * 8_000, "<p>[x] [x]"),
     "a form with blanks": ("Name: ______________________\n\nDate: ____________\n" * 50, "Name: ____"),
     "20 links in a paragraph at the size limit": ("[a](b) " * 20 + "x" * (BODY_MAX - 141), '<a href="/tta/submissions/x/b">a</a>'),
 }

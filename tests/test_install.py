@@ -62,7 +62,7 @@ def test_install_from_a_git_url_needs_no_node(make_site: MakeSite, tmp_path: Pat
     env = {**os.environ, "PATH": f"{venv / 'bin'}:{tools}"}
     env.pop("PYTHONPATH", None)
     assert shutil.which("node", path=env["PATH"]) is None and shutil.which("npm", path=env["PATH"]) is None
-    result = subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-deps", f"topicsite @ git+file://{clone}"],
+    result = subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-deps", f"git+file://{clone}"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert_builds_a_site(venv, make_site, tmp_path, env)
