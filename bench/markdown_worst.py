@@ -68,6 +68,8 @@ CASES: dict[str, Callable[[], str]] = {
     "'<a x= '": lambda: repeat("<a x= "),
     "'```x' lines (fences)": lambda: repeat("```x\n"),
     "'*' × 8,000, 'a', '*' × 8,000 (nesting)": lambda: "*" * 8000 + "a" + "*" * 8000,
+    "'> ' × 25,000 (nested quotes)": lambda: repeat("> "),
+    "'\\' × 50,000": lambda: repeat("\\"),
     "a table of 8,000 columns": lambda: "a|" * 8000 + "\n" + "-|" * 8000 + "\n" + "a|" * 8000,
     "'# a' headings (ids a_1, a_2, ...)": lambda: repeat("# a\n\n"),
     # The most each limit lets through, at the size limit.
