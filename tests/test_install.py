@@ -24,7 +24,13 @@ def fresh_venv(tmp_path: Path) -> Path:
     return venv
 
 
-def assert_builds_a_site(venv: Path, make_site: MakeSite, cwd: Path, env: dict[str, str] | None = None) -> None:
+def outside_env(path: str | None = None) -> dict[str, str]:
+    """The environment without PYTHONPATH (which may name the repository), with PATH replaced when given."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    return {**env, "PATH": path} if path else env
+
+
+def assert_builds_a_site(venv: Path, make_site: MakeSite, cwd: Path, env: dict[str, str]) -> None:
     """The venv's topicsite builds a site outside the repository, with the theme and search, from its own copy."""
     site = make_site()
     result = subprocess.run([venv / "bin/topicsite", "build", site], capture_output=True, text=True, cwd=cwd, env=env)
@@ -43,8 +49,8 @@ def assert_builds_a_site(venv: Path, make_site: MakeSite, cwd: Path, env: dict[s
 
 def test_installed_package_builds_a_site_outside_the_repo(make_site: MakeSite, tmp_path: Path) -> None:
     venv = fresh_venv(tmp_path)
-    subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", str(REPO)], check=True, timeout=600)
-    assert_builds_a_site(venv, make_site, tmp_path)
+    subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", str(REPO)], check=True, timeout=600, env=outside_env())
+    assert_builds_a_site(venv, make_site, tmp_path, outside_env())
 
 
 def test_install_from_a_git_url_needs_no_node(make_site: MakeSite, tmp_path: Path) -> None:
@@ -59,8 +65,7 @@ def test_install_from_a_git_url_needs_no_node(make_site: MakeSite, tmp_path: Pat
     tools = tmp_path / "bin"  # git, and nothing else from the system's PATH
     tools.mkdir()
     (tools / "git").symlink_to(shutil.which("git") or "git")
-    env = {**os.environ, "PATH": f"{venv / 'bin'}:{tools}"}
-    env.pop("PYTHONPATH", None)
+    env = outside_env(f"{venv / 'bin'}:{tools}")
     assert shutil.which("node", path=env["PATH"]) is None and shutil.which("npm", path=env["PATH"]) is None
     result = subprocess.run([venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-deps", f"git+file://{clone}"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
