@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.content import BODY_MAX  # noqa: E402
 from generator.errors import SiteError  # noqa: E402
-from generator.markdown_limits import FENCE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
+from generator.markdown_limits import CODE_WORK, FENCE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
 from generator.markup import render_markdown  # noqa: E402
 
 
@@ -64,6 +64,9 @@ CASES: dict[str, Callable[[], str]] = {
     "'[^' (footnote marks)": lambda: repeat("[^"),
     "'[a] ' short references to a definition": lambda: "[a]: /x\n\n" + repeat("[a] ", BODY_MAX - 9),
     "'[a]: b' lines escaped as '\\- [a]: b' (found by fuzzing)": lambda: repeat("[a]: b\n\\- "),
+    "'``a \\' (code spans never closed)": lambda: repeat("``a \\"),
+    "'</b>\\```' (found by fuzzing)": lambda: repeat("</b>\\```"),
+    f"code spans just under {CODE_WORK:,}": lambda: just_under(CODE_WORK, "`"),
     "'<a x=\\'' (quoted attributes)": lambda: repeat("<a x='"),
     "'<a x= '": lambda: repeat("<a x= "),
     "'```x' lines (fences)": lambda: repeat("```x\n"),

@@ -19,22 +19,23 @@ from dataclasses import dataclass
 # Characters the scans may pass over, per construct (see bench/markdown_worst.py for the time they take).
 LINK_WORK = 1_000_000
 TAG_WORK = 4_000_000
+CODE_WORK = 2_000_000
 FENCE_WORK = 10_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
 QUOTED_VALUES = 20
 
-# A '[' not escaped by a backslash: every link, image, reference and footnote mark starts with one.
-LINK_OPENER = re.compile(r"(?<!\\)(?:\\\\)*\[")
 # Lines Python-Markdown takes out before reading links: a footnote's definition (its text is read on its own)
-# and, exactly as strictly as Python-Markdown matches it, a reference definition.
-DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+[ ]*(?:(["'])[^\n]*\1[ ]*|\([^\n]*\)[ ]*)?$)""")
+# and a reference definition (matched more strictly than Python-Markdown does, so never one it would not take).
+# Every pattern here runs in linear time: the checks must not be slow themselves.
+DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
+BACKTICKS = re.compile(r"`+")
 TAG_OPENER = re.compile(r"<[A-Za-z]")
 QUOTED_VALUE = re.compile(r"=\s*(['\"])")
 FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
-BULLET_ITEM = re.compile(r"^\s*[*+-]\s")
-ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s")
-TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# Lines that start a list item as Python-Markdown's lists (with sane_lists) see them.
+BULLET_ITEM = re.compile(r"^ {0,3}[*+-][ \t]+")
+ORDERED_ITEM = re.compile(r"^ {0,3}\d+\.[ \t]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    return [*_link_findings(text), *_tag_findings(text), *_fence_findings(text)]
+    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_fence_findings(text)]
 
 
 def _link_findings(text: str) -> Iterator[Finding]:
@@ -64,8 +65,44 @@ def _link_findings(text: str) -> Iterator[Finding]:
 def _link_segments(text: str) -> Iterator[tuple[int, int, int]]:
     """Each inline text's first line, its link openers (a definition's own '[' aside) and its size."""
     for first_line, segment in inline_segments(text):
-        openers = sum(len(LINK_OPENER.findall(line)) - bool(DEFINITION.match(line)) for line in segment)
+        openers = sum(_link_openers(line) - bool(DEFINITION.match(line)) for line in segment)
         yield first_line, openers, sum(len(line) + 1 for line in segment) - 1
+
+
+def _link_openers(line: str) -> int:
+    """The '[' not escaped by a backslash: every link, image, reference and footnote mark starts with one."""
+    return sum(1 for m in re.finditer(r"\[", line) if not _escaped(line, m.start()))
+
+
+def _escaped(text: str, position: int) -> bool:
+    """Whether an odd number of backslashes stands before `position` (each run is counted once per opener after it)."""
+    start = position
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return (position - start) % 2 == 1
+
+
+def _code_findings(text: str) -> Iterator[Finding]:
+    costs = [(_code_reach("\n".join(segment)), first_line) for first_line, segment in inline_segments(text)]
+    work = sum(reach for reach, _ in costs)
+    if work > CODE_WORK:
+        line = max(costs, key=lambda c: (c[0], -c[1]))[1]
+        yield Finding(line, (
+            f"the '`' in this paragraph open code spans that no run of as many '`' closes nearby: Markdown would scan "
+            f"{work:,} characters for their ends (at most {CODE_WORK:,}); close each code span, or write '\\`' "
+            "for a '`' that starts none"))
+
+
+def _code_reach(segment: str) -> int:
+    """How far Python-Markdown may scan, from every run of '`' that opens a code span, for a run as long."""
+    runs = [(m.start(), m.end(), m.end() - m.start() - _escaped(segment, m.start())) for m in BACKTICKS.finditer(segment)]
+    next_run: dict[int, int] = {}
+    reach = 0
+    for start, end, opening in reversed(runs):  # a '\\' escapes the run's first '`' only
+        if opening:
+            reach += next_run.get(opening, len(segment)) - start
+        next_run[end - start] = start
+    return reach
 
 
 def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -77,7 +114,7 @@ def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
     block: list[str] = []
     start = 1
     for number, line in enumerate([*text.split("\n"), ""], start=1):
-        if line.strip():
+        if line.strip(" \t"):  # Python-Markdown blanks a line of spaces and tabs, and no other
             if not block:
                 start = number
             block.append(line)
@@ -88,7 +125,7 @@ def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _split_block(start: int, block: list[str]) -> Iterator[tuple[int, list[str]]]:
-    if len(block) > 1 and "|" in block[0] and TABLE_RULE.match(block[1]):
+    if len(block) > 1 and _surely_table(block[0], block[1]):
         yield from ((start + i, [line]) for i, line in enumerate(block))
         return
     item = next((pattern for pattern in (BULLET_ITEM, ORDERED_ITEM) if pattern.match(block[0])), None)
@@ -101,6 +138,23 @@ def _split_block(start: int, block: list[str]) -> Iterator[tuple[int, list[str]]
             yield start + first, block[first:i]
             first = i
     yield start + first, block[first:]
+
+
+def _surely_table(header: str, rule: str) -> bool:
+    """Whether Python-Markdown's tables take these two lines as a table's header and rule (no escapes or code to weigh)."""
+    if any(c in header + rule for c in "\\`"):
+        return False
+    header, rule = header.strip(" "), rule.strip(" ")
+    border = header.startswith("|") or header.endswith("|")
+
+    def cells(row: str) -> list[str]:
+        if border:
+            row = row.removeprefix("|")
+            row = row[:-1] if row.endswith("|") else row
+        return row.split("|")
+
+    names, marks = cells(header), cells(rule)
+    return len(names) > 1 and len(marks) == len(names) and set("".join(marks)) <= set(":- ")
 
 
 def _tag_findings(text: str) -> Iterator[Finding]:

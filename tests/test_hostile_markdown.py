@@ -35,6 +35,12 @@ def fences(count: str, size: str, line: int = BODY_LINE) -> str:
             "no block, or indent the lines that start none")
 
 
+def code(work: str, line: int = BODY_LINE) -> str:
+    return (f"{SUB}:{line}: the '`' in this paragraph open code spans that no run of as many '`' closes nearby: Markdown would "
+            f"scan {work} characters for their ends (at most 2,000,000); close each code span, or write '\\`' for a '`' that "
+            "starts none")
+
+
 NESTED = (f"{SUB}:{BODY_LINE}: the text nests lists, quotes, emphasis or links more deeply than Markdown can follow (such as "
           "thousands of '*' or '>' in a row): remove the extra marks, or write '\\*' for a '*' that marks nothing")
 
@@ -58,6 +64,8 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "references on lines that only look like definitions": (body("[a]: /x\n\n" + "[a]: b c\n" * 5_000), [links("5,000", "44,999", line=BODY_LINE + 2)]),
     "the costliest paragraph is named": (body("Intro.\n\n" + "[a](b) " * 100 + "\n\n" + "[](" * 2_000),
                                          [links("2,000", "6,000", line=BODY_LINE + 4)]),
+    "code spans never closed '``a \\'": (body("``a \\" * 10_000), [code("249,975,005")]),
+    "escaped backticks '\\``'": (body("Text.\n\n" + "\\``" * 12_000), [code("216,006,000", line=BODY_LINE + 2)]),
     "'<a ' at 48 KB": (body("<a " * 16_000), [tags("15,667", "384,024,000")]),
     "'a<b ' at 48 KB": (body("a<b " * 12_000), [tags("11,750", "288,012,000")]),
     "'<x' and a newline at 48 KB": (body("<x\n" * 16_000), [tags("15,667", "384,008,000")]),
@@ -110,6 +118,7 @@ SAFE = {
     "100 footnotes": ("".join(f"Text[^{i}].\n" for i in range(100)) + "\n" + "".join(f"[^{i}]: Note {i}.\n" for i in range(100)), "Note 99."),
     "300 reference definitions": ("".join(f"See [r{i}].\n\n" for i in range(300)) + "".join(f"[r{i}]: https://example.gov/{i} \"R {i}\"\n" for i in range(300)), '<a href="https://example.gov/299" title="R 299">r299</a>'),
     "escaped brackets": ("\\[x] " * 8_000, "<p>[x] [x]"),
+    "500 code spans": ("Use `a` or ``b`` here. " * 500, "<code>b</code>"),
     "a form with blanks": ("Name: ______________________\n\nDate: ____________\n" * 50, "Name: ____"),
     "20 links in a paragraph at the size limit": ("[a](b) " * 20 + "x" * (BODY_MAX - 141), '<a href="/tta/submissions/x/b">a</a>'),
 }
