@@ -152,3 +152,15 @@ def test_the_sample_site_has_nothing_slow() -> None:
     repo = Path(__file__).resolve().parent.parent
     for path in sorted((repo / "content").rglob("*.md")):
         assert markdown_findings(path.read_text(encoding="utf-8")) == [], path
+
+
+def test_errors_arrive_from_worker_processes(make_site: MakeSite) -> None:
+    """With enough files the bodies render in forked workers: their errors still arrive, each at its line."""
+    files: dict[str, str | bytes | None] = {f"content/submissions/ok{i}.md": fm(*VALID, body=f"Fine text {i}.") for i in range(220)}
+    files[SUB] = fm(*VALID, body="*" * 8_000 + "a" + "*" * 8_000)
+    files["content/submissions/y.md"] = fm(*VALID, body="[](" * 16_000)
+    site = make_site(files)
+    result = run_topicsite("build", site, "-q", "--no-search")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert NESTED.replace(SUB, str(site / SUB)) in result.stderr
+    assert links("16,000", "48,000", path=str(site / "content/submissions/y.md")) in result.stderr
