@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.content import BODY_MAX  # noqa: E402
 from generator.errors import SiteError  # noqa: E402
-from generator.markdown_limits import CODE_WORK, FENCE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
+from generator.markdown_limits import CODE_WORK, COMMENT_WORK, FENCE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
 from generator.markup import render_markdown  # noqa: E402
 
 
@@ -69,6 +69,9 @@ CASES: dict[str, Callable[[], str]] = {
     f"code spans just under {CODE_WORK:,}": lambda: just_under(CODE_WORK, "`"),
     "'<a x=\\'' (quoted attributes)": lambda: repeat("<a x='"),
     "'<a x= '": lambda: repeat("<a x= "),
+    "'<b>' × 3,000 then '<!---->' × 5,000 (comments in open tags)": lambda: "<b>" * 3000 + "<!---->" * 5000,
+    "a fuzzed mix of tags, comments and emphasis": lambda: repeat("#__a <a x='<!--> ^"),
+    f"comments in open tags just under {COMMENT_WORK:,}": lambda: "<b>" * 100 + "<!---->" * 40 + "x" * (BODY_MAX - 581),
     "'```x' lines (fences)": lambda: repeat("```x\n"),
     "'*' × 8,000, 'a', '*' × 8,000 (nesting)": lambda: "*" * 8000 + "a" + "*" * 8000,
     "'> ' × 25,000 (nested quotes)": lambda: repeat("> "),

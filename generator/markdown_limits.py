@@ -19,6 +19,7 @@ from dataclasses import dataclass
 # Characters the scans may pass over, per construct (see bench/markdown_worst.py for the time they take).
 LINK_WORK = 1_000_000
 TAG_WORK = 4_000_000
+COMMENT_WORK = 200_000_000  # searched by a regular expression, a hundred times faster per character
 CODE_WORK = 2_000_000
 FENCE_WORK = 10_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
@@ -31,6 +32,7 @@ QUOTED_VALUES = 20
 DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
 BACKTICKS = re.compile(r"`+")
 TAG_OPENER = re.compile(r"<[A-Za-z]")
+TAG_OR_COMMENT = re.compile(r"<(?:[A-Za-z]|!--)")
 QUOTED_VALUE = re.compile(r"=\s*(['\"])")
 FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.MULTILINE)
 # Lines that start a list item as Python-Markdown's lists (with sane_lists) see them.
@@ -48,7 +50,7 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_fence_findings(text)]
+    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_fence_findings(text)]
 
 
 def _link_findings(text: str) -> Iterator[Finding]:
@@ -111,6 +113,12 @@ def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
     A run is never smaller than the text Python-Markdown handles as one: blank lines always
     separate, and a block is split at its list items or table rows only when it is surely a list or a table.
     """
+    for start, block in _blocks(text):
+        yield from _split_block(start, block)
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The text's runs of lines between blank lines, with their first line."""
     block: list[str] = []
     start = 1
     for number, line in enumerate([*text.split("\n"), ""], start=1):
@@ -120,7 +128,7 @@ def inline_segments(text: str) -> Iterator[tuple[int, list[str]]]:
             block.append(line)
             continue
         if block:
-            yield from _split_block(start, block)
+            yield start, block
             block = []
 
 
@@ -196,6 +204,29 @@ def _next(positions: list[int], start: int) -> int:
     """The first position at or after `start`, or a position past the end when there is none."""
     index = bisect.bisect_left(positions, start)
     return positions[index] if index < len(positions) else 1 << 62
+
+
+def _comment_findings(text: str) -> Iterator[Finding]:
+    """An HTML comment inside open inline tags makes Python-Markdown search the rest of the paragraph for each tag's end."""
+    costs = [(_comment_reach(block), first_line) for first_line, block in _blocks(text)]
+    work = sum(reach for reach, _ in costs)
+    if work > COMMENT_WORK:
+        line = max(costs, key=lambda c: (c[0], -c[1]))[1]
+        yield Finding(line, (
+            f"the HTML comments ('<!--') in this paragraph stand inside HTML tags left open: Markdown would scan "
+            f"{work:,} characters for the tags' ends (at most {COMMENT_WORK:,}); close the tags, or remove the comments"))
+
+
+def _comment_reach(block: list[str]) -> int:
+    """Each comment's distance to the paragraph's end, times the tags opened before it (an upper bound on those left open)."""
+    paragraph = "\n".join(block)
+    tags = reach = 0
+    for match in TAG_OR_COMMENT.finditer(paragraph):
+        if match.group().startswith("<!"):
+            reach += tags * (len(paragraph) - match.start())
+        else:
+            tags += 1
+    return reach
 
 
 def _fence_findings(text: str) -> Iterator[Finding]:

@@ -71,6 +71,9 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "'<x' and a newline at 48 KB": (body("<x\n" * 16_000), [tags("15,667", "384,008,000")]),
     "quoted attributes never closed": (body("<a x='" * 8_000), [tags("7,834", "192,024,000")]),
     "quoted attributes closed far away": (body("Text.\n\n" + "<a title='" * 3_000 + "'>"), [tags("2,901", "45,020,962", line=BODY_LINE + 2)]),
+    "comments inside open tags": (body("Text.\n\n" + "<b>" * 800 + "<!---->" * 800), [
+        f"{SUB}:8: the HTML comments ('<!--') in this paragraph stand inside HTML tags left open: Markdown would scan "
+        "1,794,240,000 characters for the tags' ends (at most 200,000,000); close the tags, or remove the comments"]),
     "'```x' lines": (body("```x\n" * 9_000), [fences("9,000", "44,999")]),
     "'~~~' lines after text": (body("Text.\n\n" + "~~~\n" * 10_000), [fences("10,000", "40,006", line=BODY_LINE + 2)]),
     "links nested 8,000 deep": (body("[" * 8_000 + "a" + "](/x)" * 8_000), [links("8,000", "48,001")]),
@@ -119,6 +122,7 @@ SAFE = {
     "300 reference definitions": ("".join(f"See [r{i}].\n\n" for i in range(300)) + "".join(f"[r{i}]: https://example.gov/{i} \"R {i}\"\n" for i in range(300)), '<a href="https://example.gov/299" title="R 299">r299</a>'),
     "escaped brackets": ("\\[x] " * 8_000, "<p>[x] [x]"),
     "500 code spans": ("Use `a` or ``b`` here. " * 500, "<code>b</code>"),
+    "Drupal's teaser mark": ("<p>First <em>paragraph</em>.</p>\n<!--break-->\n" + "<p>More <b>text</b> here.</p>\n" * 1_500, "More <b>text</b> here."),
     "a form with blanks": ("Name: ______________________\n\nDate: ____________\n" * 50, "Name: ____"),
     "20 links in a paragraph at the size limit": ("[a](b) " * 20 + "x" * (BODY_MAX - 141), '<a href="/tta/submissions/x/b">a</a>'),
 }
