@@ -21,6 +21,7 @@ LINK_WORK = 1_000_000
 TAG_WORK = 4_000_000
 COMMENT_WORK = 200_000_000  # searched by a regular expression, a hundred times faster per character
 CODE_WORK = 2_000_000
+FOOTNOTE_WORK = 10_000_000
 FENCE_WORK = 10_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
@@ -31,6 +32,7 @@ QUOTED_VALUES = 20
 # Every pattern here runs in linear time: the checks must not be slow themselves.
 DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
 BACKTICKS = re.compile(r"`+")
+FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]]*\]:")
 TAG_OPENER = re.compile(r"<[A-Za-z]")
 TAG_OR_COMMENT = re.compile(r"<(?:[A-Za-z]|!--)")
 QUOTED_VALUE = re.compile(r"=\s*(['\"])")
@@ -50,7 +52,8 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_fence_findings(text)]
+    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_footnote_findings(text),
+            *_fence_findings(text)]
 
 
 def _link_findings(text: str) -> Iterator[Finding]:
@@ -227,6 +230,19 @@ def _comment_reach(block: list[str]) -> int:
         else:
             tags += 1
     return reach
+
+
+def _footnote_findings(text: str) -> Iterator[Finding]:
+    """Python-Markdown cuts the rest of a paragraph out again for each footnote definition in it."""
+    costs = [(sum(1 for line in block if FOOTNOTE_DEFINITION.match(line)), len("\n".join(block)), first_line)
+             for first_line, block in _blocks(text)]
+    work = sum(count * size for count, size, _ in costs)
+    if work > FOOTNOTE_WORK:
+        count, size, line = max(costs, key=lambda c: (c[0] * c[1], -c[2]))
+        yield Finding(line, (
+            f"this paragraph has {count:,} footnote definitions ('[^name]:') in {size:,} characters, too many for Markdown "
+            f"to read in time (definitions × characters, summed over the text, may be at most {FOOTNOTE_WORK:,}): "
+            "put a blank line between the definitions"))
 
 
 def _fence_findings(text: str) -> Iterator[Finding]:

@@ -74,6 +74,10 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "comments inside open tags": (body("Text.\n\n" + "<b>" * 800 + "<!---->" * 800), [
         f"{SUB}:8: the HTML comments ('<!--') in this paragraph stand inside HTML tags left open: Markdown would scan "
         "1,794,240,000 characters for the tags' ends (at most 200,000,000); close the tags, or remove the comments"]),
+    "footnote definitions in one paragraph": (body("".join(f"[^{i}]: x\n    more\n" for i in range(2_000))), [
+        f"{SUB}:6: this paragraph has 2,000 footnote definitions ('[^name]:') in 38,889 characters, too many for Markdown to "
+        "read in time (definitions × characters, summed over the text, may be at most 10,000,000): put a blank line between "
+        "the definitions"]),
     "'```x' lines": (body("```x\n" * 9_000), [fences("9,000", "44,999")]),
     "'~~~' lines after text": (body("Text.\n\n" + "~~~\n" * 10_000), [fences("10,000", "40,006", line=BODY_LINE + 2)]),
     "links nested 8,000 deep": (body("[" * 8_000 + "a" + "](/x)" * 8_000), [links("8,000", "48,001")]),
