@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.content import BODY_MAX  # noqa: E402
 from generator.errors import SiteError  # noqa: E402
-from generator.markdown_limits import CODE_WORK, COMMENT_WORK, FENCE_WORK, FOOTNOTE_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
+from generator.markdown_limits import CODE_WORK, COMMENT_WORK, FENCE_WORK, SPLIT_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
 from generator.markup import render_markdown  # noqa: E402
 
 
@@ -73,7 +73,10 @@ CASES: dict[str, Callable[[], str]] = {
     "a fuzzed mix of tags, comments and emphasis": lambda: repeat("#__a <a x='<!--> ^"),
     f"comments in open tags just under {COMMENT_WORK:,}": lambda: "<b>" * 100 + "<!---->" * 40 + "x" * (BODY_MAX - 581),
     "footnote definitions with indented lines, in one paragraph": lambda: repeat("".join(f"[^{i}]: x\n    more\n" for i in range(3000))),
-    f"footnote definitions just under {FOOTNOTE_WORK:,}": lambda: "".join(f"[^{i}]: x\n    more\n" for i in range(190)) + "x" * (BODY_MAX - 3750),
+    f"lines that cut a paragraph, just under {SPLIT_WORK:,}": lambda: "".join(f"[^{i}]: x\n    more\n" for i in range(190)) + "x" * (BODY_MAX - 3750),
+    "'[a]: b' definitions between lines of text": lambda: repeat("[a]: b\nx\n"),
+    "'a' underlined '===' in one paragraph": lambda: repeat("a\n===\n"),
+    "'```a ``' (runs cut mid-run)": lambda: repeat("```a ``"),
     "'```x' lines (fences)": lambda: repeat("```x\n"),
     "'*' × 8,000, 'a', '*' × 8,000 (nesting)": lambda: "*" * 8000 + "a" + "*" * 8000,
     "'> ' × 25,000 (nested quotes)": lambda: repeat("> "),

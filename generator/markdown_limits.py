@@ -21,7 +21,7 @@ LINK_WORK = 1_000_000
 TAG_WORK = 4_000_000
 COMMENT_WORK = 200_000_000  # searched by a regular expression, a hundred times faster per character
 CODE_WORK = 2_000_000
-FOOTNOTE_WORK = 10_000_000
+SPLIT_WORK = 10_000_000
 FENCE_WORK = 10_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
@@ -32,7 +32,10 @@ QUOTED_VALUES = 20
 # Every pattern here runs in linear time: the checks must not be slow themselves.
 DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
 BACKTICKS = re.compile(r"`+")
-FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]]*\]:")
+# Lines at which Python-Markdown may cut a paragraph in two (a few more, never fewer): where a quote starts,
+# and, inside quotes and list items too, headings, rules, heading underlines, reference and footnote definitions.
+QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
+SPLITTER = re.compile(r"#|\[[^\]]*\]:|[-_*=][-_*= \t]*$")
 TAG_OPENER = re.compile(r"<[A-Za-z]")
 TAG_OR_COMMENT = re.compile(r"<(?:[A-Za-z]|!--)")
 QUOTED_VALUE = re.compile(r"=\s*(['\"])")
@@ -52,7 +55,7 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_footnote_findings(text),
+    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_split_findings(text),
             *_fence_findings(text)]
 
 
@@ -99,14 +102,18 @@ def _code_findings(text: str) -> Iterator[Finding]:
 
 
 def _code_reach(segment: str) -> int:
-    """How far Python-Markdown may scan, from every run of '`' that opens a code span, for a run as long."""
-    runs = [(m.start(), m.end(), m.end() - m.start() - _escaped(segment, m.start())) for m in BACKTICKS.finditer(segment)]
+    """How far Python-Markdown may scan, from every run of '`', for a run as long.
+
+    Python-Markdown may start a code span anywhere inside a run (after a backslash, or where it skips
+    too far past a run it could not close), so the opening length may be any part of the run: the
+    farthest next run of any of those lengths bounds the scan.
+    """
     next_run: dict[int, int] = {}
     reach = 0
-    for start, end, opening in reversed(runs):  # a '\\' escapes the run's first '`' only
-        if opening:
-            reach += next_run.get(opening, len(segment)) - start
-        next_run[end - start] = start
+    for match in reversed(list(BACKTICKS.finditer(segment))):
+        start, length = match.start(), match.end() - match.start()
+        reach += max(next_run.get(opening, len(segment)) for opening in range(1, length + 1)) - start
+        next_run[length] = start
     return reach
 
 
@@ -232,17 +239,28 @@ def _comment_reach(block: list[str]) -> int:
     return reach
 
 
-def _footnote_findings(text: str) -> Iterator[Finding]:
-    """Python-Markdown cuts the rest of a paragraph out again for each footnote definition in it."""
-    costs = [(sum(1 for line in block if FOOTNOTE_DEFINITION.match(line)), len("\n".join(block)), first_line)
-             for first_line, block in _blocks(text)]
+def _split_findings(text: str) -> Iterator[Finding]:
+    """Each time Python-Markdown cuts a paragraph, it searches the rest again for headings, rules and quotes."""
+    costs = [(_splits(block), len("\n".join(block)), first_line) for first_line, block in _blocks(text)]
     work = sum(count * size for count, size, _ in costs)
-    if work > FOOTNOTE_WORK:
+    if work > SPLIT_WORK:
         count, size, line = max(costs, key=lambda c: (c[0] * c[1], -c[2]))
         yield Finding(line, (
-            f"this paragraph has {count:,} footnote definitions ('[^name]:') in {size:,} characters, too many for Markdown "
-            f"to read in time (definitions × characters, summed over the text, may be at most {FOOTNOTE_WORK:,}): "
-            "put a blank line between the definitions"))
+            f"this paragraph has {count:,} lines that Markdown cuts it at (headings, rules, '[name]:' definitions, quotes) "
+            f"in {size:,} characters, too many for Markdown to read in time (lines × characters, summed over the text, "
+            f"may be at most {SPLIT_WORK:,}): put a blank line before each of them"))
+
+
+def _splits(block: list[str]) -> int:
+    """The lines a paragraph may be cut at: a quote takes in the rest of its paragraph, so only its first line counts."""
+    count, quoted = 0, False
+    for line in block:
+        prefix = QUOTE_PREFIX.match(line)
+        inner = line[prefix.end():] if prefix else line
+        quote = prefix is not None and ">" in prefix.group()
+        count += (quote and not quoted) + bool(SPLITTER.match(inner))
+        quoted = quote
+    return count
 
 
 def _fence_findings(text: str) -> Iterator[Finding]:

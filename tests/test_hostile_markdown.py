@@ -41,6 +41,12 @@ def code(work: str, line: int = BODY_LINE) -> str:
             "starts none")
 
 
+def splits(count: str, size: str, line: int = BODY_LINE) -> str:
+    return (f"{SUB}:{line}: this paragraph has {count} lines that Markdown cuts it at (headings, rules, '[name]:' definitions, "
+            f"quotes) in {size} characters, too many for Markdown to read in time (lines × characters, summed over the text, "
+            "may be at most 10,000,000): put a blank line before each of them")
+
+
 NESTED = (f"{SUB}:{BODY_LINE}: the text nests lists, quotes, emphasis or links more deeply than Markdown can follow (such as "
           "thousands of '*' or '>' in a row): remove the extra marks, or write '\\*' for a '*' that marks nothing")
 
@@ -61,10 +67,10 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "footnote marks '[^'": (body("[^" * 20_000), [links("20,000", "40,000")]),
     "reference links '[a][' ": (body("[a][" * 10_000), [links("20,000", "40,000")]),
     "short references to a definition": (body("[a]: /x\n\n" + "[a] " * 10_000), [links("10,000", "40,000", line=BODY_LINE + 2)]),
-    "references on lines that only look like definitions": (body("[a]: /x\n\n" + "[a]: b c\n" * 5_000), [links("5,000", "44,999", line=BODY_LINE + 2)]),
+    "references on lines that only look like definitions": (body("[a]: /x\n\n" + "[a]: b c\n" * 5_000), [links("5,000", "44,999", line=BODY_LINE + 2), splits("5,000", "44,999", line=BODY_LINE + 2)]),
     "the costliest paragraph is named": (body("Intro.\n\n" + "[a](b) " * 100 + "\n\n" + "[](" * 2_000),
                                          [links("2,000", "6,000", line=BODY_LINE + 4)]),
-    "code spans never closed '``a \\'": (body("``a \\" * 10_000), [code("249,975,005")]),
+    "code spans never closed '``a \\'": (body("``a \\" * 10_000), [code("250,025,000")]),
     "escaped backticks '\\``'": (body("Text.\n\n" + "\\``" * 12_000), [code("216,006,000", line=BODY_LINE + 2)]),
     "'<a ' at 48 KB": (body("<a " * 16_000), [tags("15,667", "384,024,000")]),
     "'a<b ' at 48 KB": (body("a<b " * 12_000), [tags("11,750", "288,012,000")]),
@@ -74,11 +80,12 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "comments inside open tags": (body("Text.\n\n" + "<b>" * 800 + "<!---->" * 800), [
         f"{SUB}:8: the HTML comments ('<!--') in this paragraph stand inside HTML tags left open: Markdown would scan "
         "1,794,240,000 characters for the tags' ends (at most 200,000,000); close the tags, or remove the comments"]),
-    "footnote definitions in one paragraph": (body("".join(f"[^{i}]: x\n    more\n" for i in range(2_000))), [
-        f"{SUB}:6: this paragraph has 2,000 footnote definitions ('[^name]:') in 38,889 characters, too many for Markdown to "
-        "read in time (definitions × characters, summed over the text, may be at most 10,000,000): put a blank line between "
-        "the definitions"]),
-    "'```x' lines": (body("```x\n" * 9_000), [fences("9,000", "44,999")]),
+    "footnote definitions in one paragraph": (body("".join(f"[^{i}]: x\n    more\n" for i in range(2_000))), [splits("2,000", "38,889")]),
+    "reference definitions between lines of text": (body("Text.\n\n" + "[a]: /b\nx\n" * 4_900), [splits("4,900", "48,999", line=BODY_LINE + 2)]),
+    "headings underlined in one paragraph": (body("a\n===\n" * 8_000), [splits("8,000", "47,999")]),
+    "definitions inside a quote": (body("> [a]: /b\n> x\n" * 3_000), [links("3,000", "41,999"), splits("3,001", "41,999")]),
+    "runs of backticks cut mid-run": (body("```a ``" * 7_000), [code("171,538,500")]),
+    "'```x' lines": (body("```x\n" * 9_000), [fences("9,000", "44,999"), code("202,513,500")]),
     "'~~~' lines after text": (body("Text.\n\n" + "~~~\n" * 10_000), [fences("10,000", "40,006", line=BODY_LINE + 2)]),
     "links nested 8,000 deep": (body("[" * 8_000 + "a" + "](/x)" * 8_000), [links("8,000", "48,001")]),
     "emphasis nested 8,000 deep": (body("*" * 8_000 + "a" + "*" * 8_000), [NESTED]),
@@ -127,6 +134,8 @@ SAFE = {
     "escaped brackets": ("\\[x] " * 8_000, "<p>[x] [x]"),
     "500 code spans": ("Use `a` or ``b`` here. " * 500, "<code>b</code>"),
     "Drupal's teaser mark": ("<p>First <em>paragraph</em>.</p>\n<!--break-->\n" + "<p>More <b>text</b> here.</p>\n" * 1_500, "More <b>text</b> here."),
+    "a quoted email of 1,000 lines": ("> " + "\n> ".join(f"Line {i} of the earlier message, quoted." for i in range(1_000)), "Line 999 of"),
+    "headings and rules between paragraphs": ("## Part\n\nText.\n\n---\n\n" * 1_000, "<hr>"),
     "a form with blanks": ("Name: ______________________\n\nDate: ____________\n" * 50, "Name: ____"),
     "20 links in a paragraph at the size limit": ("[a](b) " * 20 + "x" * (BODY_MAX - 141), '<a href="/tta/submissions/x/b">a</a>'),
 }
