@@ -1,12 +1,15 @@
 """Bounds on Markdown that Python-Markdown reads in quadratic time: pure checks on the text, before rendering.
 
 Python-Markdown scans from some openers to the end of a paragraph or of the whole text: a link's
-'](' for its ')' (and, after every link or reference it finds, the whole paragraph again), a raw
-HTML tag's '<' for its '>', a code fence for its closing fence. A few such openers cost nothing; thousands in one body
-cost minutes. Each check below estimates, in linear time, how many characters those scans can
-pass over (never fewer than Python-Markdown does) and refuses a text over its budget, naming the
-construct and its line. The budgets keep any text under the size limits to well under a second
-(bench/markdown_worst.py measures it) while leaving ordinary text, hundreds of links included, alone.
+'](' for its ')' (and, after every link or reference it finds, the whole paragraph again), a run of
+'`' for one as long, a raw HTML tag's '<' for its '>', an HTML comment for the end of every tag
+left open around it, a code fence for its closing fence; and at every line that cuts a paragraph
+(a definition, a heading, a rule) it searches the rest again. A few such openers cost nothing;
+thousands in one body cost minutes. Each check below estimates, in linear time, how many characters
+those scans can pass over (never fewer than Python-Markdown does) and refuses a text over its
+budget, naming the construct and its line. The budgets keep any text under the size limits to well
+under a second (bench/markdown_worst.py measures it) while leaving ordinary text, hundreds of links
+included, alone.
 """
 
 from __future__ import annotations
@@ -55,8 +58,8 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    return [*_link_findings(text), *_code_findings(text), *_tag_findings(text), *_comment_findings(text), *_split_findings(text),
-            *_fence_findings(text)]
+    checks = (_link_findings, _code_findings, _tag_findings, _comment_findings, _split_findings, _fence_findings)
+    return [finding for check in checks for finding in check(text)]
 
 
 def _link_findings(text: str) -> Iterator[Finding]:
