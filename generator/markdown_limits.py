@@ -28,7 +28,6 @@ SPLIT_WORK = 10_000_000
 FENCE_WORK = 10_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
-QUOTED_VALUES = 20
 
 # Lines Python-Markdown takes out before reading links: a footnote's definition (its text is read on its own)
 # and a reference definition (matched more strictly than Python-Markdown does, so never one it would not take).
@@ -179,12 +178,10 @@ def _surely_table(header: str, rule: str) -> bool:
 
 
 def _tag_findings(text: str) -> Iterator[Finding]:
-    closers = [m.start() for m in re.finditer(">", text)]
-    quotes = {q: [m.start() for m in re.finditer(q, text)] for q in "'\""}
-    values = [(m.start(), m.group(1), m.end()) for m in QUOTED_VALUE.finditer(text)]
+    ends = TagEnds(text)
     work, open_tags, first_open = 0, 0, -1
     for opener in TAG_OPENER.finditer(text):
-        reach = _tag_reach(text, opener.start(), closers, quotes, values)
+        reach = ends.end(opener.start()) - opener.start()
         work += reach
         if reach >= OPEN_TAG:
             open_tags += 1
@@ -197,20 +194,34 @@ def _tag_findings(text: str) -> Iterator[Finding]:
             "or write '&lt;' where a '<' starts no tag"))
 
 
-def _tag_reach(text: str, start: int, closers: list[int], quotes: dict[str, list[int]], values: list[tuple[int, str, int]]) -> int:
-    """How far an HTML parser may scan from a '<' for its '>': quoted attribute values may hold a '>'."""
-    position = start
-    for _ in range(QUOTED_VALUES):
-        closer = _next(closers, position)
-        index = bisect.bisect_left(values, (position,))
-        value = values[index] if index < len(values) else None
-        if value is None or closer < value[0]:
-            return min(closer, len(text)) - start
-        end = _next(quotes[value[1]], value[2])
-        if end >= len(text):
-            return len(text) - start
-        position = end + 1
-    return len(text) - start
+class TagEnds:
+    """Where an HTML parser's scan for a tag's '>' ends, from any position: quoted attribute values may hold a '>'."""
+
+    def __init__(self, text: str) -> None:
+        self.size = len(text)
+        self.closers = [m.start() for m in re.finditer(">", text)]
+        self.quotes = {q: [m.start() for m in re.finditer(q, text)] for q in "'\""}
+        self.values = [(m.start(), m.group(1), m.end()) for m in QUOTED_VALUE.finditer(text)]
+        self.known: dict[int, int] = {}  # tags sharing a quoted value share the rest of the way: linear in all
+
+    def end(self, position: int) -> int:
+        """The first '>' at or after `position` that is not inside a quoted value (or the text's end)."""
+        passed = []
+        while position not in self.known:
+            passed.append(position)
+            closer = _next(self.closers, position)
+            index = bisect.bisect_left(self.values, (position,))
+            if index == len(self.values) or closer < self.values[index][0]:
+                self.known[position] = min(closer, self.size)
+                break
+            _, quote, value_start = self.values[index]
+            position = min(_next(self.quotes[quote], value_start), self.size) + 1
+            if position > self.size:
+                self.known[position] = self.size
+        end = self.known[position]
+        for visited in passed:
+            self.known[visited] = end
+        return end
 
 
 def _next(positions: list[int], start: int) -> int:
