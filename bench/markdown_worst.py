@@ -81,6 +81,8 @@ CASES: dict[str, Callable[[], str]] = {
     "'*' × 8,000, 'a', '*' × 8,000 (nesting)": lambda: "*" * 8000 + "a" + "*" * 8000,
     "'> ' × 25,000 (nested quotes)": lambda: repeat("> "),
     "'\\' × 50,000": lambda: repeat("\\"),
+    "'*a*' × 16,666 (inline elements in one paragraph)": lambda: repeat("*a*"),
+    "'*a_*' (found by fuzzing)": lambda: repeat("*a_*"),
     "a table of 8,000 columns": lambda: "a|" * 8000 + "\n" + "-|" * 8000 + "\n" + "a|" * 8000,
     "'# a' headings (ids a_1, a_2, ...)": lambda: repeat("# a\n\n"),
     # The most each limit lets through, at the size limit.

@@ -3,8 +3,9 @@
 Python-Markdown scans from some openers to the end of a paragraph or of the whole text: a link's
 '](' for its ')' (and, after every link or reference it finds, the whole paragraph again), a run of
 '`' for one as long, a raw HTML tag's '<' for its '>', an HTML comment for the end of every tag
-left open around it, a code fence for its closing fence; and at every line that cuts a paragraph
-(a definition, a heading, a rule) it searches the rest again. A few such openers cost nothing;
+left open around it, a code fence for its closing fence; at every line that cuts a paragraph (a
+definition, a heading, a rule) it searches the rest again; and it looks up every inline element
+among its siblings. A few such openers cost nothing;
 thousands in one body cost minutes. Each check below estimates, in linear time, how many characters
 those scans can pass over (never fewer than Python-Markdown does) and refuses a text over its
 budget, naming the construct and its line. The budgets keep any text under the size limits to well
@@ -26,6 +27,9 @@ COMMENT_WORK = 200_000_000  # searched by a regular expression, a hundred times 
 CODE_WORK = 2_000_000
 SPLIT_WORK = 10_000_000
 FENCE_WORK = 10_000_000
+# Python-Markdown's time grows with the square of the inline elements in one paragraph (it looks each one up among
+# its siblings): marks that may make one, squared and summed over paragraphs.
+ELEMENT_WORK = 100_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
 
@@ -34,6 +38,7 @@ OPEN_TAG = 1_000
 # Every pattern here runs in linear time: the checks must not be slow themselves.
 DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
 BACKTICKS = re.compile(r"`+")
+INLINE_MARK = re.compile(r"[*_]+|`+|</?[A-Za-z]|&")
 # Lines at which Python-Markdown may cut a paragraph in two (a few more, never fewer): where a quote starts,
 # and, inside quotes and list items too, headings, rules, heading underlines, reference and footnote definitions.
 QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
@@ -57,7 +62,8 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    checks = (_link_findings, _code_findings, _tag_findings, _comment_findings, _split_findings, _fence_findings)
+    checks = (_link_findings, _element_findings, _code_findings, _tag_findings, _comment_findings, _split_findings,
+              _fence_findings)
     return [finding for check in checks for finding in check(text)]
 
 
@@ -90,6 +96,16 @@ def _escaped(text: str, position: int) -> bool:
     while start > 0 and text[start - 1] == "\\":
         start -= 1
     return (position - start) % 2 == 1
+
+
+def _element_findings(text: str) -> Iterator[Finding]:
+    costs = [(len(INLINE_MARK.findall("\n".join(segment))), first_line) for first_line, segment in inline_segments(text)]
+    if sum(marks * marks for marks, _ in costs) > ELEMENT_WORK:
+        marks, line = max(costs, key=lambda c: (c[0], -c[1]))
+        yield Finding(line, (
+            f"this paragraph has {marks:,} marks of emphasis, code, HTML or entities ('*', '_', '`', '<', '&'), too many "
+            f"for Markdown to read in time (their number squared, summed over the text, may be at most {ELEMENT_WORK:,}): "
+            "split it into shorter paragraphs with blank lines"))
 
 
 def _code_findings(text: str) -> Iterator[Finding]:
