@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.content import BODY_MAX  # noqa: E402
 from generator.errors import SiteError  # noqa: E402
-from generator.markdown_limits import CODE_WORK, COMMENT_WORK, FENCE_WORK, SPLIT_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
+from generator.markdown_limits import CODE_WORK, COMMENT_WORK, ELEMENT_WORK, FENCE_WORK, SPLIT_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
 from generator.markup import render_markdown  # noqa: E402
 
 
@@ -89,7 +89,8 @@ CASES: dict[str, Callable[[], str]] = {
     f"links just under {LINK_WORK:,}": lambda: just_under(LINK_WORK, "[a](b) "),
     f"links in paragraphs, just under {LINK_WORK:,} in all": lambda: paragraphs("[a](b) ", 20)[: BODY_MAX // 2],
     f"open tags just under {TAG_WORK:,}": lambda: just_under(TAG_WORK, "<a "),
-    f"fences just under {FENCE_WORK:,}": lambda: just_under(FENCE_WORK, "```x\n"),
+    f"fences just under {FENCE_WORK:,}": lambda: just_under(FENCE_WORK, "~~~x\n"),
+    f"inline elements just under {ELEMENT_WORK:,}": lambda: "*a*" * 4_998 + "x" * (BODY_MAX - 14_994),
     "all three limits at once": lambda: (just_under(LINK_WORK // 3, "[a](b) ")[:16_000]
                                          + "\n\n" + just_under(TAG_WORK, "<a ")[:16_000] + "\n\n"
                                          + just_under(FENCE_WORK // 2, "```x\n")[:16_000]),

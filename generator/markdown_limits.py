@@ -28,8 +28,8 @@ CODE_WORK = 2_000_000
 SPLIT_WORK = 10_000_000
 FENCE_WORK = 10_000_000
 # Python-Markdown's time grows with the square of the inline elements in one paragraph (it looks each one up among
-# its siblings): marks that may make one, squared and summed over paragraphs.
-ELEMENT_WORK = 100_000_000
+# its siblings): the marks that may make emphasis or code, squared and summed over paragraphs.
+ELEMENT_WORK = 25_000_000
 # A tag whose '>' is this far away (or missing) is counted as left open in the message.
 OPEN_TAG = 1_000
 
@@ -38,7 +38,7 @@ OPEN_TAG = 1_000
 # Every pattern here runs in linear time: the checks must not be slow themselves.
 DEFINITION = re.compile(r"""^ {0,3}(?:\[\^[^\]]*\]:|\[[^\[\]]*\]:[ ]*\S+(?:[ ]+(?:"[^"]*"|'[^']*'|\([^()]*\)))?[ ]*$)""")
 BACKTICKS = re.compile(r"`+")
-INLINE_MARK = re.compile(r"[*_]+|`+|</?[A-Za-z]|&")
+INLINE_MARK = re.compile(r"[*_]+|`+")  # raw HTML and entities become placeholders, not elements
 # Lines at which Python-Markdown may cut a paragraph in two (a few more, never fewer): where a quote starts,
 # and, inside quotes and list items too, headings, rules, heading underlines, reference and footnote definitions.
 QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
@@ -103,7 +103,7 @@ def _element_findings(text: str) -> Iterator[Finding]:
     if sum(marks * marks for marks, _ in costs) > ELEMENT_WORK:
         marks, line = max(costs, key=lambda c: (c[0], -c[1]))
         yield Finding(line, (
-            f"this paragraph has {marks:,} marks of emphasis, code, HTML or entities ('*', '_', '`', '<', '&'), too many "
+            f"this paragraph has {marks:,} marks of emphasis or code ('*', '_', '`'), too many "
             f"for Markdown to read in time (their number squared, summed over the text, may be at most {ELEMENT_WORK:,}): "
             "split it into shorter paragraphs with blank lines"))
 
