@@ -67,7 +67,7 @@ def submission_url(base_path: str, submission_id: str) -> str:
 
 def render_body(source: SubmissionSource, base_path: str) -> Body:
     """A submission's body as sanitized HTML, links resolved against its page, and its summary."""
-    html = render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-")
+    html = render_markdown(source.body, submission_url(base_path, source.id), f"{source.id}-", (source.path, source.body_line))
     return Body(html, excerpt(html))
 
 
@@ -156,9 +156,8 @@ def _work(positions: Sequence[int]) -> list[_Result]:
 
 def _one(task: _Task, zone: ZoneInfo, base_path: str, topic_slugs: Collection[str]) -> _Result:
     source = task.source
-    if source is None:
-        try:
-            source = parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
-        except SiteError as error:
-            return None, None, error.problems
-    return source, render_body(source, base_path), ()
+    try:
+        source = source or parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
+        return source, render_body(source, base_path), ()
+    except SiteError as error:
+        return None, None, error.problems
