@@ -103,7 +103,7 @@ def test_plain_text_is_escaped_before_paragraphs_are_made() -> None:
     shown = render_format("<b>not bold</b>\n\nsecond", plain)
     assert shown == "<p>&lt;b&gt;not bold&lt;/b&gt;</p>\n<p>second</p>\n"
     assert to_markdown(shown) == "<b>not bold</b>\n\nsecond\n" or "not bold" in visible_text(render_markdown(to_markdown(shown), "/", "", (Path("t.md"), 1)))
-    assert lost_text(shown, to_markdown(shown)) == []
+    assert lost_text(shown, to_markdown(shown), (Path("t.md"), 1)) == []
 
 
 def test_markdown_keeps_lists_emphasis_and_links() -> None:
@@ -112,7 +112,7 @@ def test_markdown_keeps_lists_emphasis_and_links() -> None:
 
 
 def test_lost_text_names_each_difference() -> None:
-    assert lost_text("<p>one two three</p>", "one three\n") == ["'two' -> (nothing)"]
+    assert lost_text("<p>one two three</p>", "one three\n", (Path("t.md"), 1)) == ["'two' -> (nothing)"]
     assert lost_text("<p>a b</p>", "a c\n") == ["'b' -> 'c'"]
     assert lost_text("<p>a *b* c</p>", to_markdown("<p>a *b* c</p>")) == []
     assert lost_text("<p>x</p><p>[a]: http://x.gov</p>", to_markdown("<p>x</p><p>[a]: http://x.gov</p>")) == []
