@@ -113,9 +113,9 @@ def test_markdown_keeps_lists_emphasis_and_links() -> None:
 
 def test_lost_text_names_each_difference() -> None:
     assert lost_text("<p>one two three</p>", "one three\n", (Path("t.md"), 1)) == ["'two' -> (nothing)"]
-    assert lost_text("<p>a b</p>", "a c\n") == ["'b' -> 'c'"]
-    assert lost_text("<p>a *b* c</p>", to_markdown("<p>a *b* c</p>")) == []
-    assert lost_text("<p>x</p><p>[a]: http://x.gov</p>", to_markdown("<p>x</p><p>[a]: http://x.gov</p>")) == []
+    assert lost_text("<p>a b</p>", "a c\n", (Path("t.md"), 1)) == ["'b' -> 'c'"]
+    assert lost_text("<p>a *b* c</p>", to_markdown("<p>a *b* c</p>"), (Path("t.md"), 1)) == []
+    assert lost_text("<p>x</p><p>[a]: http://x.gov</p>", to_markdown("<p>x</p><p>[a]: http://x.gov</p>"), (Path("t.md"), 1)) == []
     assert visible_text("<p>one</p><p>two<script>var three;</script></p>") == "one two"
 
 
