@@ -5,11 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 NPM_STAMP := node_modules/.npm-ci-done
-USWDS_STAMP := generator/static/uswds/.vendored
 # apt-get as root, through sudo otherwise (CI runs as root).
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench clean
+.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench audit clean
 
 setup: $(SETUP_STAMP)
 
@@ -19,12 +18,13 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# Copy only the USWDS files the pages use into the package's static assets.
-assets: $(USWDS_STAMP)
-$(USWDS_STAMP): $(NPM_STAMP) scripts/vendor_uswds.py
+# The USWDS files the pages use are committed in generator/static/uswds/, so installing and building
+# need no Node. After changing the pinned @uswds/uswds, refresh them with `make assets` and commit them
+# (tests/test_install.py fails while they differ from what the pinned package gives).
+assets: $(NPM_STAMP)
 	$(PYTHON) scripts/vendor_uswds.py
 
-$(SETUP_STAMP): pyproject.toml hatch_build.py $(USWDS_STAMP)
+$(SETUP_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -50,15 +50,20 @@ serve: setup
 check: setup
 	$(BIN)/topicsite check .
 
-test: setup system-deps
+test: setup system-deps $(NPM_STAMP)
 	$(BIN)/python -m pytest -q
 
-screenshots: setup system-deps
+screenshots: setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 # Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.
 bench: setup bench-deps
 	$(BIN)/python bench/run.py --n 10000
+
+# Not part of `make test`: Lighthouse (npm) with Debian's Chromium on the home, topic and submission pages, mobile and
+# desktop, over a real nginx on 127.0.0.1 that compresses like docs/deploy.md's. Writes docs/audit.md.
+audit: setup system-deps
+	$(BIN)/python scripts/audit.py
 
 # The peers the benchmark measures: Hugo from Debian, Pelican from PyPI in a virtualenv of its own.
 bench-deps:
@@ -66,5 +71,5 @@ bench-deps:
 	@[ -x bench/work/venv-pelican/bin/pelican ] || { $(PYTHON) -m venv bench/work/venv-pelican && bench/work/venv-pelican/bin/pip install --quiet pelican markdown; }
 
 clean:
-	rm -rf $(VENV) output .cache .output.* build dist *.egg-info .pytest_cache .mypy_cache .hypothesis node_modules generator/static/uswds
+	rm -rf $(VENV) output .cache .output.* build dist *.egg-info .pytest_cache .mypy_cache .hypothesis node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import corpus
+import markdown_worst
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / "work"
@@ -402,6 +403,15 @@ the process and its children) and the largest peak resident memory of the measur
 
 {ratio_section(outcome.measures)}
 
+## The slowest Markdown bodies
+
+Each body, at most 50,000 characters, is refused by the limits of `generator/markdown_limits.py`
+(an error at its line) or rendered; seconds are the check plus the rendering, in a fresh process
+(`python bench/markdown_worst.py`; `--no-limits` shows what the limits prevent). Worst case:
+{outcome.markdown_worst[1]:.2f} s per body.
+
+{outcome.markdown_worst[0]}
+
 ## Output of the last build
 
 {markdown_table(["generator", "HTML files", "XML files"], outcome.outputs)}
@@ -435,6 +445,7 @@ class Outcome:
     measures: dict[str, Measure]
     outputs: list[list[str]]
     dropped_flags: list[str]
+    markdown_worst: tuple[str, float]  # the table of bench/markdown_worst.py and its worst time
 
 
 def count_output(name: str, folder: Path) -> list[str]:
@@ -463,7 +474,7 @@ def run_all(args: argparse.Namespace) -> Outcome:
         # A peer not run now may have left an output folder behind in an earlier run.
         ran = bool(measures[peer.measure].samples)
         outputs.append(count_output(peer.label, run_dir / f"{key}-output") if ran else [peer.label, "–", "–"])
-    return Outcome(stats, measures, outputs, tool.dropped)
+    return Outcome(stats, measures, outputs, tool.dropped, markdown_worst.table())
 
 
 def default_topicsite() -> Path:

@@ -2,7 +2,9 @@
 
 Only what the pages load: the compiled CSS, the JavaScript for the banner, every font and image
 that the CSS names with url(...), the few images the templates name, and the license. The folder
-is git-ignored and rebuilt from the npm package (`npm ci`); the wheel ships it (pyproject.toml).
+is committed, so that installing topicsite (from a wheel or a git URL) and building a site need no
+Node; run this (`make assets`) after changing the pinned @uswds/uswds, and commit the result.
+tests/test_install.py checks that the committed folder is exactly what this makes from the pinned package.
 """
 
 from __future__ import annotations

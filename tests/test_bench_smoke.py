@@ -20,6 +20,7 @@ def test_benchmark_smoke_run() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "no-op" in result.stdout.lower() or "noop" in result.stdout.lower(), result.stdout[-2000:]
     assert bench.SEARCH_COLD in result.stdout and "Search indexing on its own" in result.stdout, result.stdout[-2000:]
+    assert "The slowest Markdown bodies" in result.stdout and "| '[](' at 48 KB | refused at line 1 |" in result.stdout
 
 
 def test_peers_option() -> None:
@@ -37,3 +38,12 @@ def test_ratios_leave_out_peers_not_measured() -> None:
     rows = bench.ratio_rows(measures)
     assert [row[0] for row in rows] == [f"{bench.COLD} / {bench.HUGO}", f"{bench.NOOP} / {bench.HUGO}"]
     assert "0.00 s" in bench.search_sentence(measures)
+
+
+def test_markdown_worst_cases_are_refused_or_rendered() -> None:
+    import markdown_worst
+
+    text, _ = markdown_worst.table(timeout=60)
+    rows = text.splitlines()[2:]
+    assert len(rows) == len(markdown_worst.CASES)
+    assert all("| refused at line " in row or "| rendered, " in row or "| refused while rendering" in row for row in rows), text

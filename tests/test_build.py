@@ -45,7 +45,8 @@ def test_topic_page_lists_newest_first_with_pager(make_site: MakeSite) -> None:
 def test_submission_shows_its_line_and_topics(make_site: MakeSite) -> None:
     output = build(make_site())
     html = (output / "submissions/20230331-82332-92/index.html").read_text()
-    assert "Submitted by Ben Rodger on <time datetime=\"2023-03-31T08:23:32-04:00\">March 31, 2023</time>" in html
+    assert ('Submitted by <span data-pagefind-meta="submitted_by">Ben Rodger</span> on '
+            '<time datetime="2023-03-31T08:23:32-04:00" data-pagefind-meta="date">March 31, 2023</time>') in html
     assert '<a class="usa-link" href="/tta/topics/community-policing/" data-pagefind-filter="topic">Community policing</a>' in html
 
 

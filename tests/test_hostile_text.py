@@ -196,7 +196,7 @@ REFERENCES = {"&#12;": "\ufffd", "&#x1;": "\ufffd", "&#127;": "\ufffd", "&#xFFFE
 
 @pytest.mark.parametrize("reference, shown", REFERENCES.items(), ids=REFERENCES.keys())
 def test_character_references_to_forbidden_characters_show_as_replacement(reference: str, shown: str) -> None:
-    html = render_markdown(f"a {reference} b [x](/p{reference})", "/")
+    html = render_markdown(f"a {reference} b [x](/p{reference})", "/", "", (Path("t.md"), 1))
     assert html == f'<p>a {shown} b <a href="/p{shown}">x</a></p>'
 
 

@@ -102,8 +102,8 @@ def test_plain_text_is_escaped_before_paragraphs_are_made() -> None:
     plain = (("filter_html_escape", ""), ("filter_url", ""), ("filter_autop", ""))
     shown = render_format("<b>not bold</b>\n\nsecond", plain)
     assert shown == "<p>&lt;b&gt;not bold&lt;/b&gt;</p>\n<p>second</p>\n"
-    assert to_markdown(shown) == "<b>not bold</b>\n\nsecond\n" or "not bold" in visible_text(render_markdown(to_markdown(shown), "/"))
-    assert lost_text(shown, to_markdown(shown)) == []
+    assert to_markdown(shown) == "<b>not bold</b>\n\nsecond\n" or "not bold" in visible_text(render_markdown(to_markdown(shown), "/", "", (Path("t.md"), 1)))
+    assert lost_text(shown, to_markdown(shown), (Path("t.md"), 1)) == []
 
 
 def test_markdown_keeps_lists_emphasis_and_links() -> None:
@@ -112,10 +112,10 @@ def test_markdown_keeps_lists_emphasis_and_links() -> None:
 
 
 def test_lost_text_names_each_difference() -> None:
-    assert lost_text("<p>one two three</p>", "one three\n") == ["'two' -> (nothing)"]
-    assert lost_text("<p>a b</p>", "a c\n") == ["'b' -> 'c'"]
-    assert lost_text("<p>a *b* c</p>", to_markdown("<p>a *b* c</p>")) == []
-    assert lost_text("<p>x</p><p>[a]: http://x.gov</p>", to_markdown("<p>x</p><p>[a]: http://x.gov</p>")) == []
+    assert lost_text("<p>one two three</p>", "one three\n", (Path("t.md"), 1)) == ["'two' -> (nothing)"]
+    assert lost_text("<p>a b</p>", "a c\n", (Path("t.md"), 1)) == ["'b' -> 'c'"]
+    assert lost_text("<p>a *b* c</p>", to_markdown("<p>a *b* c</p>"), (Path("t.md"), 1)) == []
+    assert lost_text("<p>x</p><p>[a]: http://x.gov</p>", to_markdown("<p>x</p><p>[a]: http://x.gov</p>"), (Path("t.md"), 1)) == []
     assert visible_text("<p>one</p><p>two<script>var three;</script></p>") == "one two"
 
 
@@ -166,8 +166,8 @@ def check_round_trip(site: Path) -> None:
     for name in sample_files:
         want, want_body = front_matter(sample / name)
         got, got_body = front_matter(site / "content" / name)
-        page = visible_text(render_markdown(got_body, "/"))
-        assert page == visible_text(render_markdown(want_body, "/")), name
+        page = visible_text(render_markdown(got_body, "/", "", (Path("got.md"), 1)))
+        assert page == visible_text(render_markdown(want_body, "/", "", (Path("want.md"), 1))), name
         if name.startswith("topics/"):
             assert got["title"] == want["title"]
             assert set(want.get("aliases", [])) <= set(got["aliases"]), name  # type: ignore[arg-type]

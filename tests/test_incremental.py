@@ -48,7 +48,7 @@ EDITS: list[tuple[str, Edit]] = [
     ("delete one", lambda s: (s / "content/submissions/2023/s02.md").unlink()),
     ("add one", lambda s: write(s, "content/submissions/2024/new.md", submission(date="2024-01-01", topics="topic-a", body="New."))),
     ("rename a topic's title", lambda s: replace(s, "content/topics/topic-b.md", "title: Topic b", "title: Bee topic")),
-    ("change a template", lambda s: write(s, "templates/submission.html", (REPO / "templates/submission.html").read_text().replace("<h2>Topics</h2>", "<h2>Filed under</h2>"))),
+    ("change a template", lambda s: write(s, "templates/submission.html", (REPO / "templates/submission.html").read_text().replace(">Topics</h2>", ">Filed under</h2>"))),
     ("change a partial", lambda s: write(s, "templates/partials/macros.html", (REPO / "templates/partials/macros.html").read_text().replace("Submitted by", "Sent by"))),
     ("change site.toml", lambda s: replace(s, "site.toml", "per_page = 2", "per_page = 3\nnotice = \"**Note:** changed\"")),
     ("change base_url", lambda s: replace(s, "site.toml", "https://example.gov/tta/", "https://example.org/")),

@@ -105,11 +105,14 @@ def test_only_submission_pages_are_indexed(sample_output: Path) -> None:
         assert ("data-pagefind-body" in html) == is_submission, path
         if is_submission:
             assert '<h1 data-pagefind-meta="title">' in html and 'data-pagefind-filter="topic"' in html
+            assert '<span data-pagefind-meta="submitted_by">' in html and 'data-pagefind-meta="date">' in html
+            assert '<p class="site-submitted" data-pagefind-ignore>' in html and '<ul class="usa-list site-topic-links" data-pagefind-ignore>' in html
     entry = (sample_output / "pagefind/pagefind-entry.json").read_text(encoding="utf-8")
     assert '"page_count":31' in entry
     search_page = (sample_output / "search/index.html").read_text(encoding="utf-8")
     assert 'data-bundle-path="/tta/pagefind/" data-base-url="/tta/"' in search_page
-    assert '<script src="/tta/pagefind/pagefind-ui.js"></script>' in search_page
+    # Our own UI on Pagefind's JS API: none of Pagefind's own UI is loaded.
+    assert '<script src="/tta/static/search.js"></script>' in search_page and "pagefind-ui" not in search_page
 
 
 def test_no_search_skips_the_index(make_site: MakeSite) -> None:

@@ -79,8 +79,9 @@ def running(command: list[str], port: int, log: Path) -> Iterator[int]:
 
 
 @contextmanager
-def nginx(docroot: Path, rules: Path, prefix: Path, base: str = "/", port: int | None = None) -> Iterator[int]:
-    """nginx serving docroot with docs/deploy.md's server block and the rules file included in it (the site under base)."""
+def nginx(docroot: Path, rules: Path, prefix: Path, base: str = "/", port: int | None = None, http_extra: str = "") -> Iterator[int]:
+    """nginx serving docroot with docs/deploy.md's server block and the rules file included in it (the site under base);
+    http_extra holds directives for the http block around it (such as a default for compression)."""
     port = port or free_port()
     server = replaced(doc_block("nginx", "server {"), {
         "listen 80;": f"listen 127.0.0.1:{port};", "root /var/www/tta;": f"root {docroot};",
@@ -89,7 +90,7 @@ def nginx(docroot: Path, rules: Path, prefix: Path, base: str = "/", port: int |
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     (prefix / "nginx.conf").write_text(
         f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\nworker_processes 1;\nevents {{ worker_connections 64; }}\n"
-        f"http {{\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n access_log off;\n {temp}\n{server}\n}}\n")
+        f"http {{\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n access_log off;\n {temp}\n {http_extra}\n{server}\n}}\n")
     command = ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log"), "-g", "daemon off;"]
     with running(command, port, prefix / "stdout.log") as ready:
         yield ready

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problems, SiteError
 from .find import inside
+from .markdown_limits import markdown_findings
 from .text import invisible_problem, nested_problem
 
 CONFIG_NAME = "site.toml"
@@ -46,6 +47,7 @@ class Config:
     agency: str | None = None
     agency_url: str | None = None
     footer_links: tuple[FooterLink, ...] = ()
+    notice_line: int = 1  # where the notice is set, for errors in its Markdown
 
     @property
     def base_path(self) -> str:
@@ -125,6 +127,10 @@ def parse_config(path: Path, text: str) -> Config:
         checked = _check_value(key, value, problems, path, line)
         if checked is not None:
             values[key] = checked
+        if key == "notice" and isinstance(checked, str):
+            values["notice_line"] = line
+            for finding in markdown_findings(checked):
+                problems.add(path, line + finding.line - 1, f"notice: {finding.message}")
     for key in REQUIRED:
         if key not in data:
             problems.add(path, 1, f"missing required setting {key!r}: add a line such as {_example(key)}")

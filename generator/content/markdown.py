@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markupsafe import Markup
 
+from ..errors import SiteError
 from .text import replace_forbidden
 
 if TYPE_CHECKING:  # Python-Markdown loads on the first body rendered: a build with every body cached skips it
@@ -44,6 +46,8 @@ ATTRIBUTES = {
 ALLOWED_CLASSES = {"div": {"footnote"}, "sup": {"footnote-ref"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 URL_ATTRIBUTES = {"href", "src"}
+NESTED_TOO_DEEPLY = ("the text nests lists, quotes, emphasis or links more deeply than Markdown can follow "
+                     "(such as thousands of '*' or '>' in a row): remove the extra marks, or write '\\*' for a '*' that marks nothing")
 ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 
@@ -54,11 +58,20 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
-def render_markdown(text: str, page_url: str, id_prefix: str = "") -> str:
-    """Markdown to sanitized HTML; relative links resolve against `page_url` (a root-relative URL)."""
+def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path, int]) -> str:
+    """Markdown to sanitized HTML; relative links resolve against `page_url` (a root-relative URL).
+
+    `where` is the text's file and first line, for the one error left once markdown_limits has checked
+    the text: elements nested deeper than Python can follow.
+    """
     converter = _markdown()
     converter.reset()
-    return sanitize(converter.convert(text), page_url, id_prefix)
+    try:
+        html = converter.convert(text)
+    except RecursionError:
+        path, line = where
+        raise SiteError.single(path, line, NESTED_TOO_DEEPLY) from None
+    return sanitize(html, page_url, id_prefix)
 
 
 def sanitize(html: str, page_url: str, id_prefix: str = "") -> str:

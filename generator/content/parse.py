@@ -18,6 +18,7 @@ from .aliases import aliases_field
 from .config import did_you_mean
 from .dates import date_field
 from .frontmatter import Document, decode, parse_document, type_name
+from .markdown_limits import markdown_findings
 from .text import invisible_problem, nested_problem, value_problem
 
 SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "sticky", "guid", "aliases", "extra")
@@ -27,7 +28,8 @@ ID_MAX = 100
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 TEXT_MAX = 500
-# Python-Markdown's time grows faster than linearly on some inputs: this bounds a body to about two seconds.
+# Python-Markdown's time grows faster than linearly on some inputs: with the checks of markdown_limits, this
+# bounds a body (or a topic's description) to well under a second.
 BODY_MAX = 50_000
 
 
@@ -86,8 +88,8 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     extra = _extra(doc, problems)
     if not doc.body.strip():
         problems.add(path, doc.body_line, "the request text is empty: write it below the closing '---'")
-    elif len(doc.body) > BODY_MAX:
-        problems.add(path, doc.body_line, f"the request text is {len(doc.body):,} characters long; the limit is {BODY_MAX:,}: shorten it")
+    else:
+        _markdown(doc, "the request text", problems)
     problems.raise_if_errors()
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
@@ -110,8 +112,18 @@ def parse_topic(path: Path, text: str) -> TopicSource:
         problems.add(path, 1, f"topic file name {path.name!r} is not a slug: use lowercase ASCII words joined by '-', such as community-policing.md")
     title = _text(doc, "title", problems, required=True)
     aliases = aliases_field(doc, problems, feeds=True)
+    _markdown(doc, "the topic's description", problems)
     problems.raise_if_errors()
     return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line)
+
+
+def _markdown(doc: Document, what: str, problems: Problems) -> None:
+    """The body's size, and any construct Python-Markdown would take too long to read."""
+    if len(doc.body) > BODY_MAX:
+        problems.add(doc.path, doc.body_line, f"{what} is {len(doc.body):,} characters long; the limit is {BODY_MAX:,}: shorten it")
+        return
+    for finding in markdown_findings(doc.body):
+        problems.add(doc.path, doc.body_line + finding.line - 1, finding.message)
 
 
 def _unknown_keys(doc: Document, known: tuple[str, ...], problems: Problems) -> None:

@@ -44,7 +44,7 @@ def file_digest(raw: bytes) -> bytes:
 
 def render_body(source: SubmissionSource, page_url: str) -> Body:
     """A submission's body as sanitized HTML, links resolved against its page, and its summary."""
-    html = render_markdown(source.body, page_url, f"{source.id}-")
+    html = render_markdown(source.body, page_url, f"{source.id}-", (source.path, source.body_line))
     return Body(html, excerpt(html))
 
 
@@ -60,9 +60,10 @@ def parse_submissions(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, 
         parsed.digests[path] = file_digest(raw)
         try:
             source = parse_submission(path, decode(path, raw), zone, topic_slugs)
+            body = render_body(source, page_url(source.id))
         except SiteError as error:
             parsed.problems.extend(error.problems)
             continue
         parsed.sources.append(source)
-        parsed.bodies[path] = render_body(source, page_url(source.id))
+        parsed.bodies[path] = body
     return parsed

@@ -6,11 +6,13 @@ import difflib
 import html
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import lxml.html
 from markdownify import MarkdownConverter
 
 from ..content.markdown import render_markdown
+from ..content.markdown_limits import markdown_findings
 
 # The filters that Drupal 7 core ships and that this module reproduces; others are reported.
 KNOWN_FILTERS = ("filter_html", "filter_autop", "filter_url", "filter_htmlcorrector", "filter_html_escape")
@@ -132,10 +134,15 @@ def visible_text(body_html: str) -> str:
     return " ".join(WORD.findall(root.text_content()))
 
 
-def lost_text(drupal_html: str, markdown: str) -> list[str]:
-    """Each difference between the text Drupal shows and the text of our rendered Markdown, as 'was' -> 'now'."""
+def lost_text(drupal_html: str, markdown: str, where: tuple[Path, int]) -> list[str]:
+    """Each difference between the text Drupal shows and the text of our rendered Markdown, as 'was' -> 'now'.
+
+    Markdown that markdown_limits refuses is not rendered here (it could take minutes): the file's own
+    check reports it at `where` before anything is written."""
+    if markdown_findings(markdown):
+        return []
     before = WORD.findall(visible_text(drupal_html))
-    after = WORD.findall(visible_text(render_markdown(markdown, "/")))
+    after = WORD.findall(visible_text(render_markdown(markdown, "/", "", where)))
     differences = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
         if tag != "equal":

@@ -98,7 +98,7 @@ def _body(what: str, value: str, fmt: str, drupal: Drupal, path: Path, problems:
     filters = _filters(what, fmt, drupal, path, problems)
     shown = render_format(value, filters)
     markdown = to_markdown(shown)
-    for difference in lost_text(shown, markdown):
+    for difference in lost_text(shown, markdown, (path, 1)):
         problems.append(Problem(path, 1, f"{what}: text changed in the conversion to Markdown: {difference}; check the file", "warning"))
     return markdown
 

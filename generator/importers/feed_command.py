@@ -17,10 +17,9 @@ from ..content import find
 from ..content.config import Config, read_config
 from ..content.dates import parse_date
 from ..content.frontmatter import parse_document
-from ..content.markdown import render_markdown
 from ..content.parse import read_text
 from ..errors import Problem, SiteError
-from .bodies import lost_text, to_markdown, visible_text
+from .bodies import lost_text, to_markdown
 from .convert import PORTAL_ID, Converted, collisions
 from .documents import ImportedSubmission
 from .feed import FeedItem, parse_feed
@@ -142,7 +141,7 @@ def _submission(path: Path, item: FeedItem, config: Config, site_dir: Path, topi
     if not markdown.strip():
         problems.append(Problem(path, item.line, f"{where} has no text: not imported"))
         return None
-    for difference in lost_text(item.body_html, markdown):
+    for difference in lost_text(item.body_html, markdown, (path, item.line)):
         problems.append(Problem(path, item.line, f"{where}: text changed in the conversion to Markdown: {difference}", "warning"))
     return ImportedSubmission(
         id=new_id, title=None if new_id == item.title else item.title, submitted_by=item.author, date=moment,
@@ -181,6 +180,5 @@ def compare(path: Path, item: FeedItem, existing: Existing, config: Config) -> l
         found.append(f"{where}: title {item.title!r} in the feed, {existing.title!r} in the file")
     if item.author != existing.submitted_by:
         found.append(f"{where}: author {item.author!r} in the feed, {existing.submitted_by!r} in the file")
-    if visible_text(item.body_html) != visible_text(render_markdown(existing.body, "/")):
-        found += [f"{where}: text {difference}" for difference in lost_text(item.body_html, existing.body)]
+    found += [f"{where}: text {difference}" for difference in lost_text(item.body_html, existing.body, (path, item.line))]
     return [Problem(path, item.line, message) for message in found]

@@ -132,9 +132,8 @@ def _work(positions: Sequence[int]) -> list[_Result]:
 
 def _one(task: _Task, zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str]) -> _Result:
     source = task.source
-    if source is None:
-        try:
-            source = parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
-        except SiteError as error:
-            return None, None, error.problems
-    return source, render_body(source, page_url(source.id)), ()
+    try:
+        source = source or parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
+        return source, render_body(source, page_url(source.id)), ()
+    except SiteError as error:
+        return None, None, error.problems

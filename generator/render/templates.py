@@ -12,6 +12,7 @@ import jinja2
 from ..content import find
 from ..errors import SiteError
 from ..site.model import Site
+from .template_errors import Undefined, template_line, undefined_message
 
 
 class TemplateLoader(jinja2.FileSystemLoader):
@@ -31,7 +32,7 @@ def environment(site: Site) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=TemplateLoader([str(d) for d in site.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
+        undefined=Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -48,7 +49,9 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes
     except jinja2.TemplateSyntaxError as error:
         raise SiteError.single(Path(error.filename or name), error.lineno, f"template syntax error: {error.message}") from None
     except jinja2.UndefinedError as error:
-        raise SiteError.single(_template_path(env, name), 1, f"template uses an undefined value: {error.message}") from None
+        path, line = template_line(error) or (_template_path(env, name), 1)
+        names = [*(n for n in env.globals if n not in jinja2.defaults.DEFAULT_NAMESPACE), *context]
+        raise SiteError.single(path, line, f"template uses an undefined value: {undefined_message(error, names)}") from None
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(map(str, site_template_dirs(env)))
         raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {folders}") from None

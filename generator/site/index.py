@@ -48,7 +48,7 @@ def index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sour
     feeds = _feeds(config, topics, submissions, site_feeds)
     return Site(
         root=site_dir, config=config,
-        notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-")) if config.notice else None,
+        notice_html=Markup(render_markdown(config.notice, config.base_path, "notice-", (config.path, config.notice_line))) if config.notice else None,
         topics=tuple(topics), submissions=tuple(submissions), recent=tuple(pinned[: config.per_page]),
         aliases=aliases, feeds=feeds + _old_feeds(config, aliases, feeds),
         site_feeds=site_feeds, template_dirs=_layered(site_dir / find.TEMPLATES, find.default_templates_dir()),
@@ -132,7 +132,7 @@ def _topic(config: Config, source: TopicSource, submissions: tuple[Submission, .
     made_from = key(made_with, repr(source), *(s.digest for s in submissions))
     return Topic(
         source=source.path, slug=source.slug, title=source.title,
-        description_html=Markup(render_markdown(source.description, url, "topic-")) if source.description.strip() else Markup(""),
+        description_html=Markup(render_markdown(source.description, url, "topic-", (source.path, source.body_line))) if source.description.strip() else Markup(""),
         path=site_path, url=url, absolute_url=config.origin + url, submissions=submissions,
         pages=_pages(config, source.slug, submissions, made_with),
         feeds=_feed_refs(config, site_path, source.title), digest=made_from,
