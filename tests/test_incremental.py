@@ -15,6 +15,7 @@ from generator.commands.build import build_site
 from generator.errors import SiteError
 from generator.output.manifest import verify
 from generator.output.write import Output, open_output
+from generator.render import plan as planner
 from generator.render.plan import plan
 from generator.memo.parse import cached_parser
 from generator.site.load import LoadOptions, load
@@ -165,6 +166,20 @@ def test_the_cached_parser_loads_what_the_pure_one_loads(site: Path) -> None:
     memo = cache_module.Cache.for_site(site)
     assert load(site, options) == cold == load(site, options, cached_parser(memo))
     assert memo.pack("parsed").hits == len(SUBMISSIONS) + 1  # and the default one
+
+
+def test_a_page_is_rendered_again_only_when_its_view_changes(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five, edited")
+    rendered: list[str] = []
+    original = planner.render_page
+    monkeypatch.setattr(planner, "render_page", lambda env, job: rendered.append(job.path) or original(env, job))
+    build_site(site)
+    pages = set(rendered)
+    assert "submissions/s05/index.html" in pages
+    assert not any(p.startswith("submissions/") and p != "submissions/s05/index.html" for p in pages)  # other submissions' views are the same
+    assert not pages & {"404.html", "search/index.html", "robots.txt"}
+    assert all(p.startswith("topics/") or p in ("index.html", "sitemap.xml") for p in pages - {"submissions/s05/index.html"})
 
 
 def test_cache_entries_are_used(site: Path) -> None:

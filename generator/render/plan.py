@@ -1,9 +1,9 @@
 """The one planner: every file of the site, its digest, and its bytes unless the previous output already holds them.
 
-Every page and feed is planned on every build. A page's memo entry holds the parts of the model
-its templates read (recorded while it rendered), a key hashing the templates' sources with those
-parts' current values, and the digest of the bytes it produced. When the key computed now equals
-the stored one and the previous output verifiably holds those bytes, the page is not rendered.
+Every page and feed is planned on every build. A page's memo entry holds a key hashing the
+templates' sources with the digest of the page's view (all its template can see), and the digest
+of the bytes it produced. When the key computed now equals the stored one and the previous
+output verifiably holds those bytes, the page is not rendered.
 Planning reads the model, the memo and what the previous output holds; it writes nothing.
 """
 
@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from ..errors import Problem, SiteError, Source, display_path
 from ..memo.cache import Cache
-from ..memo.fingerprint import Dependency, Fingerprints, Recorded, Unfingerprintable, start_recording, stop_recording
+from ..memo.fingerprint import Fingerprints, Unfingerprintable
 from ..memo.parallel import map_chunked
 from ..site import addresses
 from ..site.digests import key
@@ -28,7 +27,6 @@ from .pages import PageJob, page_jobs, render_page
 from .planned import NOTHING, Plan, PlannedFile, Previous, digest, planned
 from .templates import environment
 
-RECORDED_CONTEXT = ("topic",)  # large objects whose attributes are recorded one by one; the rest count whole
 Job = PageJob | Feed
 
 
@@ -66,24 +64,25 @@ def _pages_and_feeds(site: Site, memo: Cache, previous: Previous) -> list[Planne
     rendered; the others are (in worker processes when there are many)."""
     global _state
     entries, prints = memo.pack("outputs"), Fingerprints()
-    base = key(memo.version, template_digest(site), prints.of(site.config))
+    base = key(memo.version, template_digest(site))
     jobs: list[Job] = [*page_jobs(site), *site.feeds]
     files: dict[int, PlannedFile] = {}
-    misses: list[tuple[int, Job]] = []
+    misses: list[tuple[int, Job, bytes | None]] = []
     for index, job in enumerate(jobs):
-        known = _known_digest(job, entries.get(key("output", _path(job))), base, site, prints)
+        input_key = _input_key(job, base, site, prints)
+        entry = entries.get(key("output", _path(job))) if input_key is not None else None
+        known = entry[1] if entry is not None and entry[0] == input_key else None
         if known is not None and previous.digests.get(_path(job)) == known:
             files[index] = PlannedFile(_path(job), _source(job), known, None)
         else:
-            misses.append((index, job))
+            misses.append((index, job, input_key))
     if misses:
-        _state = _Render(site, _recording_environment(site), previous.digests, [job for _, job in misses])
+        _state = _Render(site, environment(site), previous.digests, [job for _, job, _ in misses])
         # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
-        for (index, job), (made, data, reads) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
+        for (index, job, input_key), (made, data) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
             files[index] = PlannedFile(_path(job), _source(job), made, data)
-            input_key = _input_key(job, reads, base, site, prints)
             if input_key is not None:
-                entries.put(key("output", _path(job)), (reads, input_key, made))
+                entries.put(key("output", _path(job)), (input_key, made))
         _state = None
     return [files[i] for i in range(len(jobs))]
 
@@ -96,57 +95,27 @@ def _source(job: Job) -> Source:
     return job.source if isinstance(job, PageJob) else Source(job.source)
 
 
-def _known_digest(job: Job, entry: Any, base: bytes, site: Site, prints: Fingerprints) -> bytes | None:
-    if entry is None:
-        return None
-    reads, stored_key, stored_digest = entry
-    return stored_digest if _input_key(job, reads, base, site, prints) == stored_key else None
-
-
-def _input_key(job: Job, reads: tuple[Dependency, ...], base: bytes, site: Site, prints: Fingerprints) -> bytes | None:
-    """A hash of everything the job's output depends on, or None when some input cannot be hashed."""
+def _input_key(job: Job, base: bytes, site: Site, prints: Fingerprints) -> bytes | None:
+    """A hash of everything a file's bytes depend on besides the templates: a page's view, a feed's spec and date;
+    None when some input cannot be hashed (then the file is always rendered)."""
     try:
         if isinstance(job, Feed):
-            return key(base, "feed", prints.of(job), repr(updated(site, job)))
-        parts = [prints.of(value) for name, value in job.context if name not in RECORDED_CONTEXT]
-        targets: dict[str, Any] = {"site": site, **dict(job.context)}
-        by_name: dict[str, list[str]] = {}
-        for name, attribute in reads:
-            by_name.setdefault(name, []).append(attribute)
-        parts += [prints.reads(targets[name], name, tuple(attributes)) for name, attributes in by_name.items()]
-        return key(base, job.template, job.path, *[name for name, _ in job.context], *parts)
+            return key(base, "feed", prints.of(site.config), prints.of(job), repr(updated(site, job)))
+        return key(base, "page", job.template, job.path, prints.of(job.view))
     except Unfingerprintable:
         return None
 
 
-def _recording_environment(site: Site) -> jinja2.Environment:
-    env = environment(site)
-    env.globals["site"] = Recorded(site, "site")
-    return env
-
-
-def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None, tuple[Dependency, ...]]]:
-    """Render jobs, noting what each read (runs in a worker process, or in this one for few jobs). Each result: the
-    bytes' digest, the bytes (None when the previous output holds them, so they need not travel back), the reads."""
+def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None]]:
+    """Render jobs (in a worker process, or in this one for few jobs). Each result: the bytes' digest, and the bytes,
+    or None when the previous output holds them (so they need not travel back)."""
     assert _state is not None
     results = []
     for job in (_state.jobs[i] for i in positions):
-        data, reads = _render_one(_state.site, _state.env, job)
+        data = render_feed(_state.site, job) if isinstance(job, Feed) else render_page(_state.env, job)
         made = digest(data)
-        results.append((made, None if _state.previous.get(_path(job)) == made else data, reads))
+        results.append((made, None if _state.previous.get(_path(job)) == made else data))
     return results
-
-
-def _render_one(site: Site, env: jinja2.Environment, job: Job) -> tuple[bytes, tuple[Dependency, ...]]:
-    if isinstance(job, Feed):
-        return render_feed(site, job), ()
-    context = tuple((name, Recorded(value, name) if name in RECORDED_CONTEXT else value) for name, value in job.context)
-    start_recording()
-    try:
-        data = render_page(env, PageJob(job.path, job.template, job.source, context))
-    finally:
-        reads = stop_recording()
-    return data, reads
 
 
 def template_digest(site: Site) -> bytes:

@@ -53,7 +53,6 @@ def undefined_message(error: jinja2.UndefinedError, names: Collection[str]) -> s
     name, owner = undefined._undefined_name, undefined._undefined_obj
     if owner is jinja2.utils.missing:
         return f"{name!r} is not defined here{_closest(str(name), names, 'this template sees')}"
-    owner = getattr(owner, "_recorded_target", owner)  # the real object behind the incremental build's recorder
     if not isinstance(name, str) or isinstance(owner, Mapping):
         return f"{_noun(owner)} has no item {name!r}{_closest(str(name), _attributes(owner), 'it has')}"
     return f"{_noun(owner)} has no attribute {name!r}{_closest(name, _attributes(owner), 'it has')}"

@@ -37,8 +37,6 @@ def environment(site: Site) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["site"] = site
-    env.globals["config"] = site.config
     return env
 
 
