@@ -51,7 +51,7 @@ check: setup
 	$(BIN)/topicsite check .
 
 test: setup system-deps $(NPM_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 screenshots: setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -156,4 +156,18 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_sample(tmp_path_factory.mktemp("sample"))
 
 
+# Modules whose tests share a costly module or session fixture (a Chromium, a built attack site, nginx and Apache
+# over the sample site, a MariaDB server): under `pytest -n` (`make test`) each runs whole on one worker, with
+# --dist loadgroup, so the fixture starts once; every other test goes to whichever worker is free.
+ONE_WORKER = {"test_browser", "test_search_page", "test_browser_safety", "test_hostile", "test_redirect_servers", "test_import_drupal7"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of ONE_WORKER's modules as one xdist group each."""
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else ""
+        if module in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
 from serving import serving  # noqa: E402,F401  (a fixture for tests/test_serve*.py)

@@ -267,7 +267,7 @@ def test_an_alias_with_final_whitespace() -> None:
 
 def test_content_nested_600_folders_deep_builds(make_site: MakeSite) -> None:
     site = make_site({SUB: None, "content/submissions/" + "d/" * 600 + "deep.md": submission()})
-    result = run_topicsite("build", site, "-q")
+    result = run_topicsite("build", site, "-q", "--no-search")
     assert result.returncode == 0, result.stderr
     assert (site / "output/submissions/deep/index.html").is_file()
 
@@ -457,7 +457,7 @@ def test_leftovers_are_removed_but_a_users_look_alike_is_kept(make_site: MakeSit
     (site / ".output.new-abcd1234").mkdir()  # a staging folder a killed build left
     (site / ".output.new-mine").mkdir()
     (site / ".output.new-mine/keep.txt").write_text("mine")
-    assert run_topicsite("build", site, "-q").returncode == 0
+    assert run_topicsite("build", site, "-q", "--no-search").returncode == 0
     assert not (site / ".output.new-abcd1234").exists()
     assert (site / ".output.new-mine/keep.txt").read_text() == "mine"
 
@@ -498,7 +498,7 @@ def test_a_misplaced_file_is_a_warning_in_build_and_check_and_an_error_in_strict
 
 def test_a_submission_saved_among_the_topics(make_site: MakeSite) -> None:
     site = make_site({"content/topics/20230401-1-01.md": submission()})
-    result = run_topicsite("build", ".", cwd=site)
+    result = run_topicsite("build", ".", "--no-search", cwd=site)
     message = "is a submission saved among the topics, so it is not published; move it into content/submissions/"
     assert result.returncode == 0 and result.stderr.splitlines() == [f"content/topics/20230401-1-01.md:2: warning: {message}"]
     assert not (site / "output/topics/20230401-1-01").exists()
@@ -508,7 +508,7 @@ def test_a_submission_saved_among_the_topics(make_site: MakeSite) -> None:
 def test_hidden_files_are_not_reported(make_site: MakeSite) -> None:
     site = make_site({"content/submissions/.gitkeep": "", "content/.DS_Store": b"\0", "content/topics/.t.md.swp": b"\0"})
     link(site, "content/submissions/.#x.md", "root@host.1234:1700000000")  # an editor's lock file
-    result = run_topicsite("build", site)
+    result = run_topicsite("build", site, "--no-search")
     assert result.returncode == 0 and "warning" not in result.stderr
 
 
