@@ -59,7 +59,7 @@ check: setup
 	$(BIN)/topicsite check .
 
 test: test-setup system-deps $(NPM_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 screenshots: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
