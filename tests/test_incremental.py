@@ -270,6 +270,22 @@ def test_deleting_the_cache_is_harmless(site: Path) -> None:
     assert tree_bytes(site / "output") == expected
 
 
-def test_version_covers_code_and_renderer() -> None:
-    version = cache_module.code_version()
-    assert len(version) == 16 and version == cache_module.code_version()
+def test_version_covers_code_and_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's version changes with topicsite's version, the renderer's, any of its source files and its libraries."""
+    package = tmp_path / "generator"
+    shutil.copytree(REPO / "generator", package, ignore=shutil.ignore_patterns("static", "__pycache__"))
+    monkeypatch.setattr(cache_module, "__file__", str(package / "cache.py"))
+    version = cache_module.code_version.__wrapped__  # uncached: the memoized one stays the real package's
+    versions = [version()]
+    assert len(versions[0]) == 16 and version() == versions[0]
+    monkeypatch.setattr(cache_module, "RENDERER_VERSION", cache_module.RENDERER_VERSION + ".next")
+    versions.append(version())
+    monkeypatch.setattr(cache_module, "__version__", cache_module.__version__ + ".post1")
+    versions.append(version())
+    (package / "importers/__init__.py").write_text((package / "importers/__init__.py").read_text() + "\n# a change\n")
+    versions.append(version())
+    (package / "importers/new_module.py").write_text("")
+    versions.append(version())
+    monkeypatch.setattr(cache_module, "_library_version", lambda name: "9.9" if name == "nh3" else "1.0")
+    versions.append(version())
+    assert len(set(versions)) == len(versions)
