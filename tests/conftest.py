@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.config import parse_config
-from generator.content import parse_submission, parse_topic
+from generator.content.config import parse_config
+from generator.content.parse import parse_submission, parse_topic
 from generator.errors import SiteError
-from generator.frontmatter_yaml import decode
-from generator.prepare import render_body
-from generator.site import load
+from generator.content.frontmatter import decode
+from generator.content.submissions import render_body
+from generator.site.index import submission_url
+from generator.site.load import load
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -130,7 +131,7 @@ def rendered_body(file: str, text: str | bytes) -> str:
     path = Path(file)
     raw = text if isinstance(text, bytes) else text.encode("utf-8")
     source = parse_submission(path, decode(path, raw), ZONE, TOPIC_SLUGS)
-    return render_body(source, BASE_PATH).html
+    return render_body(source, submission_url(BASE_PATH, source.id)).html
 
 
 def load_errors(site: Path) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import MakeSite, errors_of, load_errors, parse_errors, submission
 from generator.errors import SiteError
-from generator.site import load
+from generator.site.load import load
 
 SUB = "content/submissions/2023/x.md"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FAMILIES, SITE_TOML, MakeSite, errors_of, parse_errors, rendered_body, run_topicsite
-from generator.content import BODY_MAX
-from generator.markdown_limits import Finding, inline_segments, markdown_findings
+from generator.content.markdown_blocks import inline_segments
+from generator.content.markdown_limits import Finding, markdown_findings
+from generator.content.parse import BODY_MAX
 from test_hostile import SUB, VALID, fm
 
 TOPIC_FILE = "content/topics/other.md"  # a topic no submission names: its errors come alone

@@ -17,11 +17,12 @@ import jinja2
 import pytest
 
 from conftest import FAMILIES, REPO, MakeSite, load_errors, load_warnings, parse_errors, run_topicsite, submission, tree_bytes
-from generator import paths
-from generator.content import alias_problem
+from generator.content import find
+from generator.content.aliases import alias_problem
 from generator.errors import Problems, SiteError
-from generator.render import TemplateLoader
-from generator.scaffold import slugify
+from generator.commands.new import slugify
+from generator.render.templates import TemplateLoader
+from generator.site import addresses
 
 TOPIC_FILE = "content/topics/t.md"
 SUB = "content/submissions/2023/20230331-82332-92.md"
@@ -255,7 +256,7 @@ CLASHES = [
 
 @pytest.mark.parametrize("output_paths, found", CLASHES)
 def test_clashes(output_paths: list[str], found: list[tuple[int, int]]) -> None:
-    assert paths.clashes(output_paths) == found
+    assert addresses.clashes(output_paths) == found
 
 
 def test_an_alias_with_final_whitespace() -> None:
@@ -313,9 +314,9 @@ def test_a_folder_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.Monkey
         if path.endswith("locked"):
             raise PermissionError(13, "Permission denied", path)
         return real_scandir(path)
-    monkeypatch.setattr(paths.os, "scandir", scandir)
+    monkeypatch.setattr(find.os, "scandir", scandir)
     problems = Problems()
-    assert paths.folder_files(tmp_path / "a", "content/", problems) == [tmp_path / "a/x.md"]
+    assert find.folder_files(tmp_path / "a", "content/", problems) == [tmp_path / "a/x.md"]
     assert [(p.path, p.message) for p in problems.items] == [
         (tmp_path / "a/locked", "cannot read this folder (Permission denied); let topicsite read it, or move it out of content/")]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FAMILIES, MakeSite, errors_of, load_errors, parse_errors, run_topicsite, submission, tree_bytes
-from generator.markup import render_markdown
-from generator.site import display_name
-from generator.text import CONTROL_NAMES, first_forbidden, is_forbidden, replace_forbidden
+from generator.content.markdown import render_markdown
+from generator.content.text import CONTROL_NAMES, first_forbidden, is_forbidden, replace_forbidden
+from generator.site.index import display_name
 
 SUB = "content/submissions/x.md"
 TOPIC_FILE = "content/topics/community-policing.md"

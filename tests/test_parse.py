@@ -6,9 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.config import FooterLink, parse_config
-from generator.content import parse_submission, parse_topic
-from generator.frontmatter_yaml import parse_document
+from generator.content.config import FooterLink, parse_config
+from generator.content.frontmatter import parse_document
+from generator.content.parse import parse_submission, parse_topic
 
 ZONE = ZoneInfo("America/New_York")
 

@@ -12,11 +12,12 @@ import cbor2
 import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
-from generator import search
-from generator.build import build_site
+from generator.render import search
+from generator.commands.build import build_site
 from generator.errors import SiteError
-from generator.render import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 
 HEAD = {
     "title": re.compile(r"<title>([^<]*)</title>"),
@@ -175,7 +176,7 @@ def test_unwritable_temporary_folder_is_a_clear_error(make_site: MakeSite, monke
     monkeypatch.setattr(search.tempfile, "TemporaryDirectory", read_only)
     site = load(make_site(), LoadOptions())
     with pytest.raises(SiteError) as caught:
-        search.with_search_index(plan(site), site.config.path)
+        plan(site, Cache.disabled(), search=True)
     assert caught.value.problems[0].message == ("cannot build the search index: Read-only file system (in /tmp); "
                                                 "build with --no-search to skip it")
 
