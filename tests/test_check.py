@@ -184,3 +184,22 @@ def test_check_never_touches_the_output_folder(make_site: MakeSite) -> None:
     assert run_topicsite("check", site).returncode == 1
     assert tree_bytes(site / "output") == before
     assert run_topicsite("check", make_site({"site.toml": None}).parent / "nowhere").returncode == 1
+
+
+def test_check_reads_each_source_file_once(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warnings about sources and the lines of findings come from the parsed sources, not from reading the files again."""
+    body = "We request training.\n\nSee [this](/tta/nope/) and http://example.com/old."
+    site = make_site({FIRST: with_draft(submission(body=body))})
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if path.suffix in (".md", ".toml") and path.resolve().is_relative_to(site.resolve()):
+            reads.append(path.resolve().relative_to(site.resolve()).as_posix())
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    found = findings(site, drafts=True)
+    assert any("is a draft" in f for f in found) and any("uses http:" in f for f in found) and any("/tta/nope/" in f for f in found)
+    assert FIRST in reads and "site.toml" in reads
+    assert sorted(reads) == sorted(set(reads)), f"read more than once: {sorted(reads)}"

@@ -5,21 +5,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..check.feeds import check_feed
 from ..check.links import check_links, check_sitemap, check_titles, read_pages
-from ..content import find
-from ..content.config import Config, read_config
-from ..content.parse import parse_submission, parse_topic, read_text
-from ..errors import About, Problem, Problems, SiteError, Source, display_path
+from ..content.parse import SubmissionSource, TopicSource
+from ..errors import About, Problem, SiteError, Source, display_path
 from ..memo.cache import Cache
 from ..render.plan import plan
 from ..render.planned import Plan
-from ..site.load import LoadOptions, load
+from ..site.load import LoadOptions, Sources, index_sources, read_sources
 from ..site.model import Site
 
 TITLE_MAX = 120
@@ -37,14 +35,15 @@ class CheckOptions:
 
 
 def check_site(site_dir: Path, options: CheckOptions | None = None) -> list[Problem]:
-    """Every finding in a site, sorted: content errors, warnings, and problems in the built pages and feeds."""
+    """Every finding in a site, sorted: content errors, warnings, and problems in the built pages and feeds.
+    Each file is read once: the warnings about sources come from the parsed sources the model is made of."""
     options = options or CheckOptions()
-    site_dir = site_dir.resolve()
-    findings = list(source_warnings(site_dir, options.drafts))
+    sources = read_sources(site_dir)
+    findings = list(source_warnings(sources, options.drafts))
     try:
-        site = load(site_dir, LoadOptions(drafts=options.drafts, future=options.future, now=options.now))
+        site = index_sources(sources, LoadOptions(drafts=options.drafts, future=options.future, now=options.now))
         findings += [*site.warnings, *empty_topic_warnings(site)]
-        findings += check_output(site, plan(site, Cache.disabled(), search=True))
+        findings += check_output(site, plan(site, Cache.disabled(), search=True), _by_path(sources))
     except SiteError as error:
         findings += error.problems
     return finish(findings, options.strict)
@@ -67,67 +66,31 @@ def summary(findings: list[Problem]) -> str:
 # ---- warnings from the source files ------------------------------------------------------------
 
 
-def source_warnings(site_dir: Path, drafts_included: bool) -> Iterator[Problem]:
+def source_warnings(sources: Sources, drafts_included: bool) -> Iterator[Problem]:
     """Drafts, very long titles and http: links in submissions and topics that parse (load reports the rest)."""
-    try:
-        config = read_config(site_dir)
-    except SiteError:
-        return
-    content = find.content_files(site_dir, Problems())  # load reports what this walk finds
-    for path, text in _texts(list(content.topics)):
-        yield from _topic_warnings(path, text)
-    for path, text in _texts(list(content.submissions)):
-        yield from _submission_warnings(path, text, config, drafts_included)
+    for topic in sources.topics:
+        yield from _title_warnings(topic)
+        yield from _http_links(topic.path, topic.description, topic.body_line)
+    for submission in sources.parsed.sources:
+        if submission.draft:
+            effect = "shown, marked as a draft, because of --drafts" if drafts_included else "left out of the site, its feeds and counts (build with --drafts to preview it)"
+            yield Problem(submission.path, submission.line_of("draft"), f"is a draft: {effect}; remove 'draft: true' to publish it", "warning")
+        yield from _title_warnings(submission)
+        yield from _http_links(submission.path, submission.body, submission.body_line)
 
 
-def _texts(files: list[Path]) -> Iterator[tuple[Path, str]]:
-    for path in files:
-        try:
-            yield path, read_text(path)
-        except (SiteError, OSError):
-            continue
+def _title_warnings(source: SubmissionSource | TopicSource) -> Iterator[Problem]:
+    if len(source.title) > TITLE_MAX:
+        message = f"the title is {len(source.title)} characters long; shorten it to at most {TITLE_MAX} so that it fits in tabs, lists and search results"
+        yield Problem(source.path, source.line_of("title"), message, "warning")
 
 
-def _submission_warnings(path: Path, text: str, config: Config, drafts_included: bool) -> Iterator[Problem]:
-    try:
-        source = parse_submission(path, text, config.zone)
-    except SiteError:
-        return
-    if source.draft:
-        effect = "shown, marked as a draft, because of --drafts" if drafts_included else "left out of the site, its feeds and counts (build with --drafts to preview it)"
-        yield Problem(path, _key_line(text, "draft"), f"is a draft: {effect}; remove 'draft: true' to publish it", "warning")
-    yield from _title_warnings(path, text, source.title)
-    yield from _http_links(path, text, source.body_line)
-
-
-def _topic_warnings(path: Path, text: str) -> Iterator[Problem]:
-    try:
-        source = parse_topic(path, text)
-    except SiteError:
-        return
-    yield from _title_warnings(path, text, source.title)
-    yield from _http_links(path, text, source.body_line)
-
-
-def _title_warnings(path: Path, text: str, title: str) -> Iterator[Problem]:
-    if len(title) > TITLE_MAX:
-        message = f"the title is {len(title)} characters long; shorten it to at most {TITLE_MAX} so that it fits in tabs, lists and search results"
-        yield Problem(path, _key_line(text, "title"), message, "warning")
-
-
-def _http_links(path: Path, text: str, body_line: int) -> Iterator[Problem]:
-    """External links with http: in the body, at the line where each is written."""
-    lines = text.split("\n")
-    for number, line in enumerate(lines[body_line - 1:], start=body_line):
+def _http_links(path: Path, body: str, body_line: int) -> Iterator[Problem]:
+    """External links with http: in a body, at the line where each is written."""
+    for number, line in enumerate(body.split("\n"), start=body_line):
         for url in HTTP_LINK.findall(line):
             url = url.rstrip(".,;:!?")
             yield Problem(path, number, f"the link {url} uses http:; use https: if that site offers it", "warning")
-
-
-def _key_line(text: str, key: str) -> int:
-    """The line of a front matter key, or 1."""
-    match = re.search(rf"^{key}\s*:", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def empty_topic_warnings(site: Site) -> Iterator[Problem]:
@@ -140,8 +103,9 @@ def empty_topic_warnings(site: Site) -> Iterator[Problem]:
 # ---- the built output ----------------------------------------------------------------------------
 
 
-def check_output(site: Site, files: Plan) -> list[Problem]:
-    """Check the planned files in memory: links, fragments, titles, the sitemap and feeds."""
+def check_output(site: Site, files: Plan, parsed: Mapping[Path, SubmissionSource | TopicSource] | None = None) -> list[Problem]:
+    """Check the planned files in memory: links, fragments, titles, the sitemap and feeds; `parsed` places
+    findings at the line of the Markdown source they come from."""
     base_url = site.config.base_url
     data = {f.path: f.data for f in files if f.data is not None}  # a plan against no previous output holds every file's bytes
     pages = read_pages(data)
@@ -149,7 +113,7 @@ def check_output(site: Site, files: Plan) -> list[Problem]:
     for feed in site.feeds:
         found += check_feed(Path(feed.output_path), data[feed.output_path], feed.ref.absolute_url, base_url)
     sources = {f.path: f.source for f in files}
-    return _without_repeats([_at_source(problem, sources[problem.path.as_posix()]) for problem in found])
+    return _without_repeats([_at_source(problem, sources[problem.path.as_posix()], parsed or {}) for problem in found])
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +125,9 @@ class _Located:
     original: str
 
 
-def _at_source(problem: Problem, source: Source) -> _Located:
+def _at_source(problem: Problem, source: Source, parsed: Mapping[Path, SubmissionSource | TopicSource]) -> _Located:
     """A problem in a built file, reported at the source it was made from."""
-    exact = _source_line(source.path, problem.about)
+    exact = _source_line(parsed.get(source.path), problem.about)
     message = f"in the built {problem.path.as_posix()}, line {problem.line}: {problem.message}"
     original = problem.about.label if problem.about and problem.about.kind == "link" else problem.message
     return _Located(dataclasses.replace(problem, path=source.path, line=exact or source.line, message=message), exact is not None, original)
@@ -186,24 +150,27 @@ def _also_in(group: list[Problem]) -> Problem:
     return dataclasses.replace(group[0], message=group[0].message + note)
 
 
-def _source_line(source: Path, about: About | None) -> int | None:
+def _source_line(source: SubmissionSource | TopicSource | None, about: About | None) -> int | None:
     """The line of a Markdown source that holds what a finding is about: a link's target, or the title."""
-    if about is None or source.suffix != ".md":
-        return None
-    try:
-        text = read_text(source)
-    except (SiteError, OSError):
+    if source is None or about is None:
         return None
     if about.kind == "title":
-        return _key_line(text, "title") if re.search(r"^title\s*:", text, re.MULTILINE) else None
+        return source.line_of("title") if "title" in dict(source.key_lines) else None
     if not about.target:
         return None
-    lines = text.split("\n")
+    body = source.body if isinstance(source, SubmissionSource) else source.description
+    lines = body.split("\n")
     for target in _as_written(about.target):
-        found = next((number for number, line in enumerate(lines, start=1) if target in line), None)
+        found = next((number for number, line in enumerate(lines, start=source.body_line) if target in line), None)
         if found:
             return found
     return None
+
+
+def _by_path(sources: Sources) -> dict[Path, SubmissionSource | TopicSource]:
+    """The parsed sources by file, to place findings in built files at their source line."""
+    parsed: list[SubmissionSource | TopicSource] = [*sources.topics, *sources.parsed.sources]
+    return {source.path: source for source in parsed}
 
 
 def _as_written(href: str) -> list[str]:

@@ -52,6 +52,11 @@ class SubmissionSource:
     body_line: int
     topics_line: int
     id_line: int  # the line of `id:`, or 1 when the id is the file name
+    key_lines: tuple[tuple[str, int], ...]  # the line of each front matter key, for findings about it
+
+    def line_of(self, key: str) -> int:
+        """The line of a front matter key, or 1 when it is not set."""
+        return dict(self.key_lines).get(key, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,11 @@ class TopicSource:
     aliases: tuple[tuple[str, int], ...]
     description: str
     body_line: int
+    key_lines: tuple[tuple[str, int], ...]
+
+    def line_of(self, key: str) -> int:
+        """The line of a front matter key, or 1 when it is not set."""
+        return dict(self.key_lines).get(key, 1)
 
 
 def read_text(path: Path) -> str:
@@ -95,6 +105,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
         topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body,
         body_line=doc.body_line, topics_line=doc.line_of("topics"), id_line=doc.line_of("id"),
+        key_lines=tuple(doc.key_lines.items()),
     )
 
 
@@ -114,7 +125,7 @@ def parse_topic(path: Path, text: str) -> TopicSource:
     aliases = aliases_field(doc, problems, feeds=True)
     _markdown(doc, "the topic's description", problems)
     problems.raise_if_errors()
-    return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line)
+    return TopicSource(path, slug, title or "", aliases, doc.body, doc.body_line, tuple(doc.key_lines.items()))
 
 
 def _markdown(doc: Document, what: str, problems: Problems) -> None:

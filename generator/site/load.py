@@ -12,9 +12,9 @@ from typing import TypeVar
 
 from ..content import find
 from ..content.config import Config, read_config
-from ..content.parse import SubmissionSource, read_topic
-from ..content.submissions import SubmissionParser, parse_submissions
-from ..errors import Problems, SiteError, display_path
+from ..content.parse import SubmissionSource, TopicSource, read_topic
+from ..content.submissions import Parsed, SubmissionParser, parse_submissions
+from ..errors import Problem, Problems, SiteError, display_path
 from . import addresses
 from .index import index, submission_url
 from .model import Site, StaticFile
@@ -31,10 +31,26 @@ class LoadOptions:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything in a site folder, read and parsed file by file but not yet indexed, with the problems found so far."""
+
+    root: Path
+    config: Config
+    topics: tuple[TopicSource, ...]
+    parsed: Parsed
+    static: tuple[StaticFile, ...]
+    problems: tuple[Problem, ...]
+
+
 def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions) -> Site:
     """Read a whole site folder; raise SiteError listing every problem found. `parse` reads the submission files:
     the build passes one that memoizes and spreads the work over all cores, with the same result."""
-    options = options or LoadOptions()
+    return index_sources(read_sources(site_dir, parse), options or LoadOptions())
+
+
+def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) -> Sources:
+    """Find, read and parse every file of a site folder, each on its own; never raises for the site's problems."""
     problems = Problems()
     site_dir = site_dir.resolve()
     config = _config(site_dir, problems)
@@ -43,13 +59,20 @@ def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionPa
     static = _static_files(site_dir, problems)
     topic_sources = _parse_all(list(content.topics), read_topic, problems)
     slugs = {path.stem for path in content.topics}  # a topic file with errors is reported once, not again by each submission
-    prepared = parse(list(content.submissions), config.zone, functools.partial(submission_url, config.base_path), slugs)
-    problems.extend(prepared.problems)
-    submission_sources = prepared.sources
-    _check_ids(submission_sources, problems)
+    parsed = parse(list(content.submissions), config.zone, functools.partial(submission_url, config.base_path), slugs)
+    problems.extend(parsed.problems)
+    _check_ids(parsed.sources, problems)
+    return Sources(site_dir, config, tuple(topic_sources), parsed, static, tuple(problems.items))
+
+
+def index_sources(sources: Sources, options: LoadOptions) -> Site:
+    """The frozen model of the site the sources make; raise SiteError listing every problem found."""
+    problems = Problems()
+    problems.extend(sources.problems)
     problems.raise_if_errors()
-    included = _included(submission_sources, options, problems)
-    site = index(site_dir, config, topic_sources, included, prepared, static, problems.warnings, options.drafts)
+    included = _included(sources.parsed.sources, options, problems)
+    site = index(sources.root, sources.config, list(sources.topics), included, sources.parsed, sources.static,
+                 problems.warnings, options.drafts)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
