@@ -20,7 +20,8 @@ from .model import ListingPage, Site, Submission, Topic
 
 WHOLE = "*"
 # Methods whose result depends only on the named attributes of their object.
-METHOD_INPUTS: dict[tuple[type, str], tuple[str, ...]] = {(Site, "url"): ("config",), (Site, "absolute_url"): ("config",)}
+METHOD_INPUTS: dict[tuple[type, str], tuple[str, ...]] = {(Site, "url"): ("config",), (Site, "absolute_url"): ("config",),
+                                                         (Site, "asset"): ("config", "assets")}
 # Model objects that carry a digest of what they are made from, computed at load.
 MADE_FROM = frozenset({Submission, Topic, ListingPage})
 SCALARS = frozenset({str, Markup, int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo, bytes})

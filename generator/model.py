@@ -138,10 +138,12 @@ class Alias:
 
 @dataclass(frozen=True, slots=True)
 class StaticFile:
-    """A static asset: its output path ('static/...') and the file it is copied from."""
+    """A static asset: its output path ('static/...'), the file it is copied from, and, for a theme asset
+    published under a hashed name, the bytes to publish (a stylesheet's urls rewritten to hashed names)."""
 
     path: str
     source: Path
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +161,18 @@ class Site:
     site_feeds: tuple[FeedRef, ...]
     template_dirs: tuple[Path, ...]
     static_files: tuple[StaticFile, ...]
+    assets: Mapping[str, str]  # a theme asset's site path ('static/topicsite.css') -> its hashed output path
     warnings: tuple[Problem, ...]
     include_drafts: bool
 
     def url(self, path: str = "") -> str:
         """The root-relative URL of a site path such as 'topics/'."""
         return self.config.base_path + path
+
+    def asset(self, name: str) -> str:
+        """The URL of a file in static/ by its own name ('topicsite.css'): its hashed name for a theme asset."""
+        path = f"static/{name}"
+        return self.url(self.assets.get(path, path))
 
     def absolute_url(self, path: str = "") -> str:
         """The absolute URL of a site path."""

@@ -151,7 +151,7 @@ def _feeds(site: Site) -> Iterator[OutputFile]:
 def static_files(site: Site) -> Iterator[OutputFile]:
     """Static assets, as load found them (the site's own first, then defaults it does not override)."""
     for static in site.static_files:
-        yield OutputFile(static.path, static.source.read_bytes(), str(static.source))
+        yield OutputFile(static.path, static.source.read_bytes() if static.data is None else static.data, str(static.source))
 
 
 def check_collisions(files: Sequence[OutputFile]) -> None:

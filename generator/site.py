@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import regex
 from markupsafe import Markup
 
-from . import paths
+from . import assets, paths
 from .config import Config, read_config
 from .cache import Cache, key
 from .fingerprint import Fingerprints
@@ -50,7 +50,7 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     config = _config(site_dir, problems)
     content = paths.content_files(site_dir, problems)
     paths.site_folder_files(site_dir, paths.TEMPLATES, problems)  # only checked here: Jinja's loader reads them
-    static = _static_files(site_dir, problems)
+    static, theme_assets = _static_files(site_dir, problems)
     topic_sources = _parse_all(list(content.topics), read_topic, problems)
     slugs = {path.stem for path in content.topics}  # a topic file with errors is reported once, not again by each submission
     prepared = prepare(list(content.submissions), config.zone, config.base_path, slugs, cache or Cache.disabled())
@@ -59,14 +59,15 @@ def load(site_dir: Path, options: LoadOptions | None = None, cache: Cache | None
     _check_ids(submission_sources, problems)
     problems.raise_if_errors()
     included = _included(submission_sources, options, problems)
-    site = _index(site_dir, config, topic_sources, included, prepared, options, problems, static)
+    site = _index(site_dir, config, topic_sources, included, prepared, options, problems, static, theme_assets)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
 
 
-def _static_files(site_dir: Path, problems: Problems) -> tuple[StaticFile, ...]:
-    """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name."""
+def _static_files(site_dir: Path, problems: Problems) -> tuple[tuple[StaticFile, ...], dict[str, str]]:
+    """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name.
+    The theme's assets (names the defaults have, from either folder) get hashed names; also returned as a map."""
     default = paths.default_static_dir()
     folders = [(default, paths.folder_files(default, f"{paths.STATIC}/", problems))]
     if (site_dir / paths.STATIC).resolve() != default.resolve():
@@ -76,7 +77,20 @@ def _static_files(site_dir: Path, problems: Problems) -> tuple[StaticFile, ...]:
         for path in files:
             if not path.name.startswith("."):
                 found.setdefault(f"{paths.STATIC}/{path.relative_to(folder).as_posix()}", path)
-    return tuple(StaticFile(output, source) for output, source in sorted(found.items()))
+    theme = {f"{paths.STATIC}/{path.relative_to(default).as_posix()}" for path in folders[-1][1]}
+    data = {name: _read_bytes(found[name], problems) for name in sorted(theme & found.keys()) if assets.is_fingerprinted(name)}
+    published = assets.fingerprint(data)
+    static = [StaticFile(published[name][0], source, published[name][1]) if name in published else StaticFile(name, source)
+              for name, source in found.items()]
+    return tuple(sorted(static, key=lambda f: f.path)), {name: output for name, (output, _) in sorted(published.items())}
+
+
+def _read_bytes(path: Path, problems: Problems) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        problems.add(path, 1, f"cannot be read: {error.strerror or error}; make it readable")
+        return b""
 
 
 def _config(site_dir: Path, problems: Problems) -> Config:
@@ -129,7 +143,7 @@ def _included(sources: list[SubmissionSource], options: LoadOptions, problems: P
 
 
 def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource],
-           prepared: Prepared, options: LoadOptions, problems: Problems, static: tuple[StaticFile, ...]) -> Site:
+           prepared: Prepared, options: LoadOptions, problems: Problems, static: tuple[StaticFile, ...], theme_assets: dict[str, str]) -> Site:
     titles = {t.slug: t.title for t in topic_sources}
     made_with = Fingerprints().of(config)
     submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
@@ -150,7 +164,7 @@ def _index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sou
         topics=tuple(topics), submissions=tuple(submissions), recent=tuple(pinned[: config.per_page]),
         aliases=aliases, feeds=feeds + _old_feeds(config, aliases, feeds),
         site_feeds=site_feeds, template_dirs=_layered(site_dir / paths.TEMPLATES, paths.default_templates_dir()),
-        static_files=static,
+        static_files=static, assets=theme_assets,
         warnings=problems.warnings, include_drafts=options.drafts,
     )
 
