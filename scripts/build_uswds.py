@@ -52,6 +52,7 @@ CONTENT = ("templates/**/*.html", "generator/static/search.js", "assets/uswds.js
 # allowed tags) and classes that USWDS's own JavaScript adds (built from a prefix, so never spelled out).
 SCRIPT_CLASSES = ("usa-banner__header--expanded",)
 URL = re.compile(r"url\(\s*['\"]?([^'\")]+?)['\"]?\s*\)")
+ITALIC_FACE = re.compile(r"@font-face\{[^}]*font-style:italic[^}]*\}")
 
 
 def css_references(css: str) -> list[str]:
@@ -85,7 +86,16 @@ def compile_css(source: Path, work: Path) -> str:
     options = work / "purge.json"
     options.write_text(json.dumps({"css": str(compiled), "content": [str(REPO / glob) for glob in CONTENT],
                                    "safelist": [*markdown_tags(), *SCRIPT_CLASSES]}), encoding="utf-8")
-    return run("node", ASSETS / "purge.mjs", options)
+    return optional_italics(run("node", ASSETS / "purge.mjs", options))
+
+
+def optional_italics(css: str) -> str:
+    """The stylesheet with its italic web faces at font-display: optional (USWDS sets fallback for every face).
+
+    The upright faces the first screen uses are preloaded and arrive with the stylesheet; an italic one is only
+    asked for once a page is laid out, late enough that swapping it in could rewrap a line that the fallback
+    face's metrics almost but not quite match. Optional keeps the fallback face for that view instead."""
+    return ITALIC_FACE.sub(lambda face: face.group(0).replace("font-display:fallback", "font-display:optional"), css)
 
 
 def bundle_js(work: Path) -> str:

@@ -131,7 +131,7 @@ def test_first_screen_fonts_are_preloaded_and_have_fallback_faces(sample_output:
     for family in ("Source Sans Pro Fallback", "Merriweather Fallback"):
         for face in re.findall(r'@font-face\{font-family:"%s"[^}]*\}' % family, css):
             assert 'src:local("' in face and "size-adjust:" in face and "ascent-override:" in face
-        assert len(re.findall(r'@font-face\{font-family:"%s"' % family, css)) == 2  # regular and bold
+        assert len(re.findall(r'@font-face\{font-family:"%s"' % family, css)) == 4  # regular, bold, italic, bold italic
         assert re.search(r"font-family:[^;}]*Web, %s," % family, css), f"{family} is in no font stack"
 
 
