@@ -69,7 +69,8 @@ def _static_files(site_dir: Path, problems: Problems) -> tuple[tuple[StaticFile,
     """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name.
     The theme's assets (names the defaults have, from either folder) get hashed names; also returned as a map."""
     default = paths.default_static_dir()
-    folders = [(default, paths.folder_files(default, f"{paths.STATIC}/", problems))]
+    default_files = paths.folder_files(default, f"{paths.STATIC}/", problems)
+    folders = [(default, default_files)]
     if (site_dir / paths.STATIC).resolve() != default.resolve():
         folders.insert(0, (site_dir / paths.STATIC, paths.site_folder_files(site_dir, paths.STATIC, problems)))
     found: dict[str, Path] = {}
@@ -77,7 +78,7 @@ def _static_files(site_dir: Path, problems: Problems) -> tuple[tuple[StaticFile,
         for path in files:
             if not path.name.startswith("."):
                 found.setdefault(f"{paths.STATIC}/{path.relative_to(folder).as_posix()}", path)
-    theme = {f"{paths.STATIC}/{path.relative_to(default).as_posix()}" for path in folders[-1][1]}
+    theme = {f"{paths.STATIC}/{path.relative_to(default).as_posix()}" for path in default_files}
     data = {name: _read_bytes(found[name], problems) for name in sorted(theme & found.keys()) if assets.is_fingerprinted(name)}
     published = assets.fingerprint(data)
     static = [StaticFile(published[name][0], source, published[name][1]) if name in published else StaticFile(name, source)
