@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
+TEST_STAMP := $(VENV)/.test-setup-done
 NPM_STAMP := node_modules/.npm-ci-done
 # apt-get as root, through sudo otherwise (CI runs as root).
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: setup assets system-deps bench-deps build serve check test screenshots bench audit clean
+.PHONY: setup test-setup assets system-deps bench-deps build serve check test screenshots bench audit clean
 
 setup: $(SETUP_STAMP)
 
@@ -25,9 +26,16 @@ $(NPM_STAMP): package.json package-lock.json
 assets: setup $(NPM_STAMP)
 	$(BIN)/python scripts/build_uswds.py
 
+# Building needs only topicsite's own dependencies; the test tools (pytest, Playwright, mypy, ...) are
+# added by `make test` (and the targets that drive a browser).
 $(SETUP_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+test-setup: $(TEST_STAMP)
+$(TEST_STAMP): $(SETUP_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -51,10 +59,10 @@ serve: setup
 check: setup
 	$(BIN)/topicsite check .
 
-test: setup system-deps $(NPM_STAMP)
-	$(BIN)/python -m pytest -q
+test: test-setup system-deps $(NPM_STAMP)
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
-screenshots: setup system-deps $(NPM_STAMP)
+screenshots: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 # Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.
@@ -63,7 +71,7 @@ bench: setup bench-deps
 
 # Not part of `make test`: Lighthouse (npm) with Debian's Chromium on the home, topic and submission pages, mobile and
 # desktop, over a real nginx on 127.0.0.1 that compresses like docs/deploy.md's. Writes docs/audit.md.
-audit: setup system-deps
+audit: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/audit.py
 
 # The peers the benchmark measures: Hugo from Debian, Pelican from PyPI in a virtualenv of its own.

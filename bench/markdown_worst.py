@@ -20,10 +20,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.content import BODY_MAX  # noqa: E402
+from generator.content.parse import BODY_MAX  # noqa: E402
 from generator.errors import SiteError  # noqa: E402
-from generator.markdown_limits import CODE_WORK, COMMENT_WORK, ELEMENT_WORK, FENCE_WORK, SPLIT_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
-from generator.markup import render_markdown  # noqa: E402
+from generator.content.markdown_limits import CODE_WORK, COMMENT_WORK, ELEMENT_WORK, FENCE_WORK, SPLIT_WORK, LINK_WORK, TAG_WORK, markdown_findings  # noqa: E402
+from generator.content.markdown import render_markdown  # noqa: E402
 
 
 WHERE = (Path("body.md"), 1)

@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import build_site
-from .content import alias_problem, text_problem
+from .commands.build import build_site
+from .commands.progress import build_progress, progress_wanted
+from .content.aliases import alias_problem
+from .content.parse import text_problem
 from .errors import Problem, SiteError, display_path
-from .progress import build_progress, progress_wanted
-from .server_rules import Format
-from .site import LoadOptions
+from .redirects.rules import Format
+from .site.load import LoadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -106,7 +107,8 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
 @reports_site_errors
 def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool, no_search: bool) -> None:
     """Build SITE_DIR, serve it, and rebuild and reload the browser on every change."""
-    from .serve import ListenError, ServeOptions, serve as run_server  # imported when used: a build starts faster
+    from .commands.serve import ListenError, ServeOptions  # imported when used: a build starts faster
+    from .commands.serve import serve as run_server
 
     try:
         run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future, search=not no_search), click.echo)
@@ -141,7 +143,7 @@ SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default
 @reports_site_errors
 def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir: Path) -> None:
     """Create a submission file with a new id, dated now in the site's timezone, and print its path."""
-    from .scaffold import new_submission
+    from .commands.new import new_submission
 
     path = new_submission(site_dir, submitted_by, list(dict.fromkeys(topics)), title)
     click.echo(display_path(path))
@@ -154,7 +156,7 @@ def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir:
 @reports_site_errors
 def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> None:
     """Create content/topics/<slug>.md for TITLE (never overwriting one) and print its path."""
-    from .scaffold import new_topic
+    from .commands.new import new_topic
 
     click.echo(display_path(new_topic(site_dir, title, aliases)))
 
@@ -167,7 +169,7 @@ def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> N
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the findings.")
 def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_format: str) -> None:
     """Check SITE_DIR without writing its output: content, links and #fragments, feeds, titles, sitemap."""
-    from .check import CheckOptions, check_site, findings_json, summary
+    from .commands.check import CheckOptions, check_site, findings_json, summary
 
     findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict))
     if output_format == "json":
@@ -192,9 +194,9 @@ OLD_PER_PAGE_OPTION = click.option(
 @reports_site_errors
 def redirects(site_dir: Path, output_format: Format, old_per_page: int) -> None:
     """Print server rules that send every old address (aliases, old feeds, ?page=N, ?q=) to its new URL with a 301."""
-    from .redirects import old_addresses, page_size_warning
-    from .server_rules import render_rules
-    from .site import load
+    from .redirects.old import old_addresses, page_size_warning
+    from .redirects.rules import render_rules
+    from .site.load import load
 
     site = load(site_dir)
     print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
@@ -208,10 +210,11 @@ def redirects(site_dir: Path, output_format: Format, old_per_page: int) -> None:
 @reports_site_errors
 def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
     """Check that every old URL of OLD (a folder with MANIFEST.tsv, or the old site's base URL) reaches its new page and every feed item is kept."""
-    from .cutover import NewSite, check_cutover, fetch_live, old_urls, read_captured
-    from .redirects import old_addresses, page_size_warning
-    from .render import plan
-    from .site import load
+    from .memo.cache import Cache
+    from .redirects.cutover import NewSite, check_cutover, fetch_live, old_urls, read_captured
+    from .redirects.old import old_addresses, page_size_warning
+    from .render.plan import plan
+    from .site.load import load
 
     site = load(site_dir)
     addresses = old_addresses(site, old_per_page)
@@ -219,7 +222,7 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
         responses, problems = fetch_live(old, old_urls(addresses))
     else:
         responses, problems = read_captured(Path(old)), []
-    new = NewSite(site, {f.path: f.data for f in plan(site)}, addresses)
+    new = NewSite(site, {f.path: f.data for f in plan(site, Cache.disabled()) if f.data is not None}, addresses)
     found = sorted(problems + check_cutover(new, responses), key=Problem.sort_key)
     print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
     for problem in found:

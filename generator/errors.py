@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """What a finding in a built file is about, so that it can be traced to its source: a link (its tag and its
+    target as the page has them) or the page's title."""
+
+    kind: Literal["link", "title"]
+    label: str = ""
+    target: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +29,7 @@ class Problem:
     line: int
     message: str
     severity: Severity = "error"
+    about: About | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (str(self.path), self.line, self.message)
@@ -26,6 +37,14 @@ class Problem:
     def format(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{display_path(self.path)}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What something was made from, for errors: a file, and a line in it."""
+
+    path: Path
+    line: int = 1
 
 
 class SiteError(Exception):

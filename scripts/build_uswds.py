@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.markup import TAGS
+from generator.content.markdown import TAGS
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "node_modules" / "@uswds" / "uswds"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import MakeSite, run_topicsite
-from generator.assets import fingerprint, hashed_name, rewrite_css_urls
+from generator.site.assets import fingerprint, hashed_name, rewrite_css_urls
 
 
 def short_hash(data: bytes) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
-from generator.output import write_site
-from generator.render import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.output.write import open_output, write
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 
 
 def build(site: Path, *extra: str) -> Path:
@@ -131,7 +132,8 @@ def test_refuses_output_folder_it_did_not_write(make_site: MakeSite, tmp_path: P
 def test_library_api_without_cli(make_site: MakeSite, tmp_path: Path) -> None:
     site_dir = make_site()
     site = load(site_dir, LoadOptions())
-    result = write_site(plan(site), tmp_path / "out", site_dir)
+    with open_output(tmp_path / "out", site_dir, Cache.disabled()) as output:
+        result = write(plan(site, Cache.disabled(), output.previous), output)
     assert result.files == len(list((tmp_path / "out").rglob("*"))) - sum(1 for p in (tmp_path / "out").rglob("*") if p.is_dir()) - 1
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
-from generator.check import CheckOptions, check_site
+from generator.commands.check import CheckOptions, check_site
 
 FIRST = "content/submissions/2023/20230331-82332-92.md"
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
@@ -64,8 +64,8 @@ def test_broken_fragment_reported_at_its_markdown_line_once(make_site: MakeSite)
 def test_broken_link_in_a_template_is_reported_once(make_site: MakeSite) -> None:
     footer = '{% extends "base.html" %}'
     site = make_site({
-        "templates/404.html": footer + '{% block main %}<a href="{{ site.url(\'gone/\') }}">Gone</a>{% endblock %}',
-        "templates/topics.html": footer + '{% block main %}<a href="{{ site.url(\'gone/\') }}">Gone</a>{% endblock %}',
+        "templates/404.html": footer + '{% block main %}<a href="{{ view.layout.links.home }}gone/">Gone</a>{% endblock %}',
+        "templates/topics.html": footer + '{% block main %}<a href="{{ view.layout.links.home }}gone/">Gone</a>{% endblock %}',
     })
     [finding] = findings(site)
     assert finding.startswith("site.toml:1: error: in the built ")
@@ -96,14 +96,14 @@ def test_repeated_guid_breaks_the_feeds(make_site: MakeSite) -> None:
 
 def test_feed_with_a_wrong_self_link_from_a_broken_template_override(make_site: MakeSite) -> None:
     broken_sitemap = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                      "<url><loc>{{ site.absolute_url('missing/') }}</loc></url>\n</urlset>\n")
+                      "<url><loc>{{ view.home }}missing/</loc></url>\n</urlset>\n")
     site = make_site({"templates/sitemap.xml": broken_sitemap})
     assert findings(site) == ["site.toml:1: error: in the built sitemap.xml, line 3: <loc> 'https://example.gov/tta/missing/' "
                               "is broken: there is no missing/index.html in the output"]
 
 
 def test_page_template_that_does_not_render(make_site: MakeSite) -> None:
-    site = make_site({"templates/submission.html": "{{ submission.no_such_field }}"})
+    site = make_site({"templates/submission.html": "{{ view.submission.no_such_field }}"})
     [finding] = findings(site)
     assert finding.startswith("templates/submission.html:1: error: template uses an undefined value:")
 

@@ -1,4 +1,4 @@
-"""Unit tests of generator.checks on small hand-written outputs, one exact message per kind of fault."""
+"""Unit tests of generator.check.links on small hand-written outputs, one exact message per kind of fault."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feedgen.feed import FeedGenerator
 
-from generator.checks import check_links, check_sitemap, check_titles
-from generator.feedcheck import check_feed
+from generator.check.links import check_links, check_sitemap, check_titles, read_pages
+from generator.check.feeds import check_feed
 from generator.errors import Problem
 from validators import assert_valid_atom, assert_valid_rss, internal_links
 
@@ -131,6 +131,15 @@ def make_output(tmp_path: Path, changes: dict[str, str] | None = None) -> Path:
     return output
 
 
+def built(changes: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The good site in memory, as a plan holds it, with some files replaced or added."""
+    return {name: text.encode() for name, text in {**GOOD_SITE, **(changes or {})}.items()}
+
+
+def titles(files: dict[str, bytes]) -> list[Problem]:
+    return check_titles(read_pages(files))
+
+
 def line_of(text: str, needle: str) -> int:
     """The 1-based line of the first occurrence of needle."""
     return text[: text.index(needle)].count("\n") + 1
@@ -143,13 +152,13 @@ def messages(problems: list[Problem]) -> list[str]:
 # ---- a good site ---------------------------------------------------------------------------
 
 
-def test_good_site_passes_every_check(tmp_path: Path) -> None:
-    output = make_output(tmp_path)
-    assert check_links(output, BASE) == []
-    assert check_titles(output) == []
-    assert check_sitemap(output, BASE) == []
-    assert check_feed(output / "atom.xml", ATOM.encode(), BASE + "atom.xml", BASE) == []
-    assert check_feed(output / "rss.xml", RSS.encode(), BASE + "rss.xml", BASE) == []
+def test_good_site_passes_every_check() -> None:
+    files = built()
+    assert check_links(files, BASE) == []
+    assert titles(files) == []
+    assert check_sitemap(files, BASE) == []
+    assert check_feed(Path("atom.xml"), ATOM.encode(), BASE + "atom.xml", BASE) == []
+    assert check_feed(Path("rss.xml"), RSS.encode(), BASE + "rss.xml", BASE) == []
 
 
 def test_good_feeds_pass_the_independent_validators() -> None:
@@ -157,8 +166,8 @@ def test_good_feeds_pass_the_independent_validators() -> None:
     assert_valid_rss(RSS.encode())
 
 
-def test_base_url_without_trailing_slash_is_the_same_site(tmp_path: Path) -> None:
-    assert check_links(make_output(tmp_path), "https://example.gov/tta") == []
+def test_base_url_without_trailing_slash_is_the_same_site() -> None:
+    assert check_links(built(), "https://example.gov/tta") == []
 
 
 # ---- links ---------------------------------------------------------------------------------
@@ -180,17 +189,17 @@ def test_base_url_without_trailing_slash_is_the_same_site(tmp_path: Path) -> Non
         ('<script src="/tta/../static/site.js">', "is outside the site's base path /tta/"),
     ],
 )
-def test_bad_link_is_reported_at_its_line(tmp_path: Path, link: str, message: str) -> None:
+def test_bad_link_is_reported_at_its_line(link: str, message: str) -> None:
     text = page("A submission – TTA", f"{SUBMISSION_BODY}\n<p>See {link}</p>")
-    output = make_output(tmp_path, {f"{SUBMISSION}index.html": text})
+    files = built({f"{SUBMISSION}index.html": text})
     line = line_of(text, "<p>See")
-    assert check_links(output, BASE) == [Problem(output / SUBMISSION / "index.html", line, f"{link} {message}")]
+    assert check_links(files, BASE) == [Problem(Path(f"{SUBMISSION}index.html"), line, f"{link} {message}")]
 
 
-def test_form_action_and_stylesheet_are_checked(tmp_path: Path) -> None:
+def test_form_action_and_stylesheet_are_checked() -> None:
     head = '<link rel="stylesheet" href="/tta/static/gone.css">'
-    output = make_output(tmp_path, {"search/index.html": page("Search", '<form action="/tta/find/"></form>', head)})
-    assert messages(check_links(output, BASE)) == [
+    files = built({"search/index.html": page("Search", '<form action="/tta/find/"></form>', head)})
+    assert messages(check_links(files, BASE)) == [
         '<link href="/tta/static/gone.css"> is broken: there is no static/gone.css in the output',
         '<form action="/tta/find/"> is broken: there is no find/index.html in the output',
     ]
@@ -205,16 +214,16 @@ def test_independent_link_checker_agrees(tmp_path: Path) -> None:
         "search/index.html:9: /tta/#nope: no id nope in index.html",
         "search/index.html:9: /out/: outside the base path",
     ]
-    assert len(check_links(output, BASE)) == 3
+    assert len(check_links(built({"search/index.html": page("Search", body)}), BASE)) == 3
 
 
 # ---- titles --------------------------------------------------------------------------------
 
 
-def test_duplicate_title_names_the_other_page(tmp_path: Path) -> None:
-    output = make_output(tmp_path, {"search/index.html": page("Water – TTA", "")})
+def test_duplicate_title_names_the_other_page() -> None:
+    files = built({"search/index.html": page("Water – TTA", "")})
     message = 'the title "Water – TTA" is also the title of search/index.html'
-    assert check_titles(output) == [Problem(output / "topics/water/index.html", 5, message)]
+    assert titles(files) == [Problem(Path("topics/water/index.html"), 5, message)]
 
 
 @pytest.mark.parametrize(
@@ -225,14 +234,13 @@ def test_duplicate_title_names_the_other_page(tmp_path: Path) -> None:
         (page("One", "", "<title>Two</title>"), 6, "the page has 2 <title> elements; it needs exactly one"),
     ],
 )
-def test_page_needs_one_nonempty_title(tmp_path: Path, text: str, line: int, message: str) -> None:
-    output = make_output(tmp_path, {"search/index.html": text})
-    assert check_titles(output) == [Problem(output / "search/index.html", line, message)]
+def test_page_needs_one_nonempty_title(text: str, line: int, message: str) -> None:
+    assert titles(built({"search/index.html": text})) == [Problem(Path("search/index.html"), line, message)]
 
 
-def test_svg_title_is_not_the_page_title(tmp_path: Path) -> None:
+def test_svg_title_is_not_the_page_title() -> None:
     svg = "<svg><title>Water – TTA</title></svg>"
-    assert check_titles(make_output(tmp_path, {"search/index.html": page("Search", svg)})) == []
+    assert titles(built({"search/index.html": page("Search", svg)})) == []
 
 
 # ---- Atom ----------------------------------------------------------------------------------
@@ -414,23 +422,23 @@ def test_feed_that_is_not_well_formed() -> None:
 # ---- sitemap -------------------------------------------------------------------------------
 
 
-def test_sitemap_loc_without_file(tmp_path: Path) -> None:
-    output = make_output(tmp_path, {"sitemap.xml": SITEMAP.replace("search/", "find/")})
+def test_sitemap_loc_without_file() -> None:
+    files = built({"sitemap.xml": SITEMAP.replace("search/", "find/")})
     message = f"<loc> '{BASE}find/' is broken: there is no find/index.html in the output"
-    assert check_sitemap(output, BASE) == [Problem(output / "sitemap.xml", 6, message)]
+    assert check_sitemap(files, BASE) == [Problem(Path("sitemap.xml"), 6, message)]
 
 
-def test_sitemap_loc_outside_base_url(tmp_path: Path) -> None:
+def test_sitemap_loc_outside_base_url() -> None:
     sitemap = SITEMAP.replace(f"{BASE}search/", "https://example.org/tta/search/")
-    output = make_output(tmp_path, {"sitemap.xml": sitemap})
+    files = built({"sitemap.xml": sitemap})
     message = f"<loc> 'https://example.org/tta/search/' is not under the site's base_url '{BASE}'"
-    assert check_sitemap(output, BASE) == [Problem(output / "sitemap.xml", 6, message)]
+    assert check_sitemap(files, BASE) == [Problem(Path("sitemap.xml"), 6, message)]
 
 
-def test_sitemap_in_the_wrong_namespace(tmp_path: Path) -> None:
-    output = make_output(tmp_path, {"sitemap.xml": SITEMAP.replace("sitemaps.org", "sitemaps.com")})
+def test_sitemap_in_the_wrong_namespace() -> None:
+    files = built({"sitemap.xml": SITEMAP.replace("sitemaps.org", "sitemaps.com")})
     message = (
         "the root element is <urlset> in namespace http://www.sitemaps.com/schemas/sitemap/0.9; "
         'a sitemap is <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
     )
-    assert messages(check_sitemap(output, BASE)) == [message]
+    assert messages(check_sitemap(files, BASE)) == [message]

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from conftest import REPO, MakeSite, run_topicsite, submission
-from generator.feedcheck import check_feed
+from generator.check.feeds import check_feed
 from validators import assert_valid_atom, assert_valid_rss, internal_links
 
 FEEDS = ["rss.xml", "atom.xml", "topics/community-policing/rss.xml", "topics/community-policing/atom.xml"]
@@ -69,7 +69,7 @@ def test_guid_from_front_matter_is_kept_in_rss(output: Path) -> None:
 def test_item_ids_survive_layout_and_template_changes(make_site: MakeSite) -> None:
     site = make_site()
     before = feedparser.parse((built(site) / "atom.xml").read_bytes()).entries[0].id
-    make_site({"templates/submission.html": "{% extends 'base.html' %}{% block main %}<h1>{{ submission.title }}</h1>{% endblock %}",
+    make_site({"templates/submission.html": "{% extends 'base.html' %}{% block main %}<h1>{{ view.submission.title }}</h1>{% endblock %}",
                "site.toml": 'title = "Renamed"\nbase_url = "https://example.gov/other/path/"\n'})
     after = feedparser.parse((built(site) / "atom.xml").read_bytes()).entries[0].id
     assert before == after and before.startswith("urn:uuid:")

@@ -18,13 +18,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from conftest import REPO, run_topicsite
-from generator.content import parse_date
+from generator.content.dates import parse_date
 from generator.importers.bodies import autop, lost_text, render_format, strip_tags, to_markdown, visible_text
 from generator.importers.convert import choose_ids
 from generator.importers.documents import local_date
 from generator.importers.drupal7 import Node, open_read_only
 from generator.importers.record import RECORD_NAME
-from generator.markup import render_markdown
+from generator.content.markdown import render_markdown
 from mariadb import MariaDB, free_port, running_mariadb
 
 # The real Drupal 7 site kept next to the repository (its README says how it was made).
@@ -131,7 +131,7 @@ def node(nid: int, title: str, created: int = 1686238998) -> Node:
 
 
 def test_made_ids_of_nodes_created_in_one_second_follow_drupal_order(tmp_path: Path) -> None:
-    from generator.config import Config
+    from generator.content.config import Config
 
     config = Config(path=tmp_path / "site.toml", title="t", base_url="https://x.gov/", timezone="America/New_York")
     nodes = [node(101, "First"), node(150, "Second"), node(199, "Third")]
@@ -144,7 +144,7 @@ def test_made_ids_of_nodes_created_in_one_second_follow_drupal_order(tmp_path: P
 
 
 def test_titled_ids_that_contradict_drupal_order_are_reported(tmp_path: Path) -> None:
-    from generator.config import Config
+    from generator.content.config import Config
     from generator.errors import Problem
 
     config = Config(path=tmp_path / "site.toml", title="t", base_url="https://x.gov/", timezone="America/New_York")

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, MakeSite, submission, tree_bytes
-from generator import cache as cache_module
-from generator.build import build_site
+from generator.memo import cache as cache_module
+from generator.commands.build import build_site
 from generator.errors import SiteError
-from generator.incremental import Unchanged
-from generator.output import write_site
-from generator.tree import OutputTree, verify
-from generator.render import plan
-from generator.search import with_search_index
-from generator.site import LoadOptions, load
+from generator.output.manifest import verify
+from generator.output.write import Output, open_output
+from generator.render import plan as planner
+from generator.render.plan import plan
+from generator.memo.parse import cached_parser
+from generator.site.load import LoadOptions, load
 
 TOPICS = {f"content/topics/topic-{t}.md": f"---\ntitle: Topic {t}\n---\nAbout topic {t}.\n" for t in "abc"}
 SUBMISSIONS = {
@@ -84,14 +84,34 @@ def test_warm_builds_after_each_edit_equal_a_cold_build(site: Path, tmp_path: Pa
         assert tree_bytes(site / "output") == cold_build(site, tmp_path), f"after: {name}"
         assert built.result.changed, f"nothing was rewritten after: {name}"
         again = build_site(site)  # what the warm build learnt was kept: nothing to render or write again
-        assert again.result.changed == () and all(isinstance(f, Unchanged) for f in again.files), f"rebuilt after: {name}"
+        assert again.result.changed == () and all(f.data is None for f in again.files), f"rebuilt after: {name}"
 
 
-def test_cached_build_equals_the_plain_library_path(site: Path, tmp_path: Path) -> None:
+def test_cached_build_equals_a_build_without_memo(site: Path, tmp_path: Path) -> None:
     build_site(site, tmp_path / "cached")
-    loaded = load(site, LoadOptions())
-    write_site(with_search_index(plan(loaded), loaded.config.path), tmp_path / "plain", site)
+    build_site(site, tmp_path / "plain", use_cache=False)
     assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "plain")
+
+
+def test_planning_never_touches_the_output_folder(site: Path) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five")
+    build_site(site)  # now there is a back copy too
+    replace(site, "content/submissions/2023/s06.md", "Request 6", "Request six")
+    folders = sorted(p.name for p in site.iterdir())
+    before = {name: tree_bytes(site / name) for name in ("output", ".output.back")}
+    memo = cache_module.Cache.for_site(site)
+    with open_output(site / "output", site, memo) as output:
+        files = plan(load(site, LoadOptions(), cached_parser(memo)), memo, output.previous, search=True)
+        assert sorted(p.name for p in site.iterdir()) == folders  # no staging folder, the back copy where it was
+        assert {name: tree_bytes(site / name) for name in ("output", ".output.back")} == before
+    changed = {f.path for f in files if f.data is not None}
+    assert {"submissions/s06/index.html", "rss.xml"} <= changed and "submissions/s07/index.html" not in changed
+
+
+def test_a_plan_without_memo_or_previous_output_holds_every_byte(site: Path) -> None:
+    files = plan(load(site, LoadOptions()), cache_module.Cache.disabled())
+    assert files == tuple(sorted(files, key=lambda f: f.path)) and all(f.data is not None for f in files)
 
 
 def test_output_edited_by_hand_is_rebuilt(site: Path) -> None:
@@ -139,10 +159,33 @@ def test_cache_of_another_version_is_not_used(site: Path, monkeypatch: pytest.Mo
     assert [p.name for p in (site / ".cache").iterdir() if p.is_dir()] == []  # the old version's entries are deleted
 
 
+def test_the_cached_parser_loads_what_the_pure_one_loads(site: Path) -> None:
+    options, memo = LoadOptions(), cache_module.Cache.disabled()
+    cold = load(site, options, cached_parser(memo))
+    build_site(site)  # fills the memo
+    memo = cache_module.Cache.for_site(site)
+    assert load(site, options) == cold == load(site, options, cached_parser(memo))
+    assert memo.pack("parsed").hits == len(SUBMISSIONS) + 1  # and the default one
+
+
+def test_a_page_is_rendered_again_only_when_its_view_changes(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five, edited")
+    rendered: list[str] = []
+    original = planner.render_page
+    monkeypatch.setattr(planner, "render_page", lambda env, job: rendered.append(job.path) or original(env, job))
+    build_site(site)
+    pages = set(rendered)
+    assert "submissions/s05/index.html" in pages
+    assert not any(p.startswith("submissions/") and p != "submissions/s05/index.html" for p in pages)  # other submissions' views are the same
+    assert not pages & {"404.html", "search/index.html", "robots.txt"}
+    assert all(p.startswith("topics/") or p in ("index.html", "sitemap.xml") for p in pages - {"submissions/s05/index.html"})
+
+
 def test_cache_entries_are_used(site: Path) -> None:
     build_site(site)
     cache = cache_module.Cache.for_site(site)
-    load(site, LoadOptions(), cache)
+    load(site, LoadOptions(), cached_parser(cache))
     assert cache.pack("parsed").hits == len(SUBMISSIONS) + 1 == cache.pack("bodies").hits  # and the default one
 
 
@@ -163,8 +206,8 @@ def test_a_build_that_writes_nothing_keeps_the_back_copy_usable(site: Path) -> N
     build_site(site)  # the first output is now the back copy, to be updated into the next one
     assert build_site(site).result.changed == ()
     output = (site / "output").absolute()
-    tree = OutputTree(output, cache_module.Cache.for_site(site))
-    assert verify(tree.back_dir, tree.back)[1], "the no-op build forgot the back copy's manifest"
+    opened = Output(output, cache_module.Cache.for_site(site))
+    assert verify(opened.back_dir, opened.back)[1], "the no-op build forgot the back copy's manifest"
 
 
 def test_a_back_copy_without_a_record_is_reused_but_not_trusted(site: Path, tmp_path: Path) -> None:
@@ -190,7 +233,7 @@ def test_building_elsewhere_in_between_costs_nothing(site: Path, tmp_path: Path)
     build_site(site)
     build_site(site, tmp_path / "elsewhere")  # as `serve` does into its preview folder, or build --output
     again = build_site(site)
-    assert again.result.changed == () and all(isinstance(f, Unchanged) for f in again.files)
+    assert again.result.changed == () and all(f.data is None for f in again.files)
     assert build_site(site, tmp_path / "elsewhere").result.changed == ()
 
 
@@ -227,6 +270,22 @@ def test_deleting_the_cache_is_harmless(site: Path) -> None:
     assert tree_bytes(site / "output") == expected
 
 
-def test_version_covers_code_and_renderer() -> None:
-    version = cache_module.code_version()
-    assert len(version) == 16 and version == cache_module.code_version()
+def test_version_covers_code_and_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's version changes with topicsite's version, the renderer's, any of its source files and its libraries."""
+    package = tmp_path / "generator"
+    shutil.copytree(REPO / "generator", package, ignore=shutil.ignore_patterns("static", "__pycache__"))
+    monkeypatch.setattr(cache_module, "__file__", str(package / "cache.py"))
+    version = cache_module.code_version.__wrapped__  # uncached: the memoized one stays the real package's
+    versions = [version()]
+    assert len(versions[0]) == 16 and version() == versions[0]
+    monkeypatch.setattr(cache_module, "RENDERER_VERSION", cache_module.RENDERER_VERSION + ".next")
+    versions.append(version())
+    monkeypatch.setattr(cache_module, "__version__", cache_module.__version__ + ".post1")
+    versions.append(version())
+    (package / "importers/__init__.py").write_text((package / "importers/__init__.py").read_text() + "\n# a change\n")
+    versions.append(version())
+    (package / "importers/new_module.py").write_text("")
+    versions.append(version())
+    monkeypatch.setattr(cache_module, "_library_version", lambda name: "9.9" if name == "nh3" else "1.0")
+    versions.append(version())
+    assert len(set(versions)) == len(versions)

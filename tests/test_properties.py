@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import SITE_TOML, TOPIC, run_topicsite
 from generator.errors import SiteError
-from generator.render import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 from safety import active_content, feed_html
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -67,7 +68,7 @@ def test_any_input_builds_safely_or_fails_with_site_error(meta: dict[str, Any], 
         except SiteError as error:
             assert error.problems and all(p.line >= 1 and p.message for p in error.problems)
             return
-        assert_safe(plan(site))
+        assert_safe(plan(site, Cache.disabled()))
 
 
 @settings(max_examples=5, deadline=None)

@@ -14,9 +14,10 @@ from lxml import etree
 
 from conftest import run_topicsite
 from generator.errors import SiteError
-from generator.render import plan
-from generator.site import LoadOptions, load
-from generator.text import first_forbidden
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
+from generator.content.text import first_forbidden
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 # Hostile characters often: controls, C1, noncharacters, surrogates, invisibles, and YAML and HTML syntax.
@@ -69,7 +70,7 @@ def assert_well_formed(root: Path) -> None:
     except SiteError as error:
         assert error.problems and all(p.line >= 1 and p.message and p.path.is_relative_to(root.resolve()) for p in error.problems)
         return
-    for output in plan(site):
+    for output in plan(site, Cache.disabled()):
         if output.path.endswith((".html", ".xml")):
             assert first_forbidden(output.data.decode("utf-8")) is None, output.path
         if output.path.endswith(".xml"):

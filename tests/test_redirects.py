@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MakeSite, errors_of, run_topicsite, submission
-from generator.content import is_feed_address
-from generator.redirects import by_path, old_addresses, old_pages, resolve
-from generator.server_rules import Rule, rules
-from generator.serve_http import content_type
-from generator.site import LoadOptions, load
+from generator.content.aliases import is_feed_address
+from generator.redirects.old import by_path, old_addresses, old_pages, resolve
+from generator.redirects.rules import Rule, rules
+from generator.serve.http import content_type
+from generator.site.load import LoadOptions, load
 
 TOPIC_PATH = "content/topics/community-policing.md"
 

@@ -16,7 +16,7 @@ from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
 # Runs a build with one function of the output stage replaced, to fail or die at an exact moment.
 PATCHED_BUILD = """
 import errno, os, signal, sys
-import generator.output as output, generator.render as render, generator.tree as tree
+import generator.output.write as writer, generator.render.plan as planner
 moment = sys.argv[1]
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -25,20 +25,19 @@ def fail(code):
         raise OSError(code, os.strerror(code), str(args[0]) if args else None)
     return raise_error
 if moment == "rendering":
-    import generator.incremental as incremental
-    incremental.render_feed = die
+    planner.render_feed = die
 if moment == "writing":
-    original_fill = tree.OutputTree._fill
-    def fill_then_die(self, staging, files, back):
-        original_fill(self, staging, files[: len(files) // 2], back)
+    original_fill = writer._fill
+    def fill_then_die(output, staging, files, back):
+        original_fill(output, staging, files[: len(files) // 2], back)
         die()
-    tree.OutputTree._fill = fill_then_die
+    writer._fill = fill_then_die
 if moment == "before-swap":
-    tree.swap = die
+    writer.swap = die
 if moment == "disk-full":
-    tree.OutputTree._fill = lambda self, staging, *args: fail(errno.ENOSPC)(staging)
+    writer._fill = lambda output, staging, *args: fail(errno.ENOSPC)(staging)
 if moment == "read-only":
-    output.new_folder = tree.new_folder = fail(errno.EROFS)
+    writer.new_folder = fail(errno.EROFS)
 from generator.cli import main
 main(["build", *sys.argv[2:]])
 """

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import MakeSite, run_topicsite
 from generator.errors import SiteError
-from generator.scaffold import PLACEHOLDER, new_submission, new_topic, slugify, submission_id
-from generator.content import unknown_topic_message
-from generator.site import LoadOptions, load
+from generator.commands.new import PLACEHOLDER, new_submission, new_topic, slugify, submission_id
+from generator.content.parse import unknown_topic_message
+from generator.site.load import LoadOptions, load
 
 # 2023-03-31 12:23:32 UTC is 08:23:32 in New York (the test site's timezone).
 MORNING = datetime(2023, 3, 31, 12, 23, 32, 123456, tzinfo=timezone.utc)

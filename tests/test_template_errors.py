@@ -1,5 +1,5 @@
 """Template errors point at the template line that fails, name what was asked for and the closest real name,
-and show no Python class names; in `build` (rendered with the dependency recorder) and `check` alike."""
+and show no Python class names; in `build` and `check` alike."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ def page(*lines: str) -> str:
 UNDEFINED = "template uses an undefined value: "
 # name -> (files, the exact error lines a build prints)
 ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
-    "misspelled attribute": ({PAGE: page("<h1>{{ submission.title }}</h1>", "<p>{{ submission.titel }}</p>")},
+    "misspelled attribute": ({PAGE: page("<h1>{{ view.submission.title }}</h1>", "<p>{{ view.submission.titel }}</p>")},
         [f"{PAGE}:4: {UNDEFINED}the submission has no attribute 'titel'; did you mean 'title'?"]),
-    "misspelled variable": ({PAGE: page("", "", "{{ submision.title }}")},
-        [f"{PAGE}:5: {UNDEFINED}'submision' is not defined here; did you mean 'submission'?"]),
+    "misspelled variable": ({PAGE: page("", "", "{{ viwe.submission.title }}")},
+        [f"{PAGE}:5: {UNDEFINED}'viwe' is not defined here; did you mean 'view'?"]),
     "unknown variable": ({"templates/404.html": "<p>\n{{ zzz }}\n</p>\n"},
-        [f"templates/404.html:2: {UNDEFINED}'zzz' is not defined here; this template sees: config, page, site"]),
-    "misspelled config setting": ({PAGE: page("{{ config.titel }}")},
-        [f"{PAGE}:3: {UNDEFINED}the config has no attribute 'titel'; did you mean 'title'?"]),
-    "misspelled extra key": ({PAGE: page("{{ submission.extra.agnecy }}"),
+        [f"templates/404.html:2: {UNDEFINED}'zzz' is not defined here; this template sees: view"]),
+    "misspelled layout field": ({PAGE: page("{{ view.layout.site_titel }}")},
+        [f"{PAGE}:3: {UNDEFINED}the layout has no attribute 'site_titel'; did you mean 'site_title'?"]),
+    "misspelled extra key": ({PAGE: page("{{ view.submission.extra.agnecy }}"),
                               "content/submissions/2023/20230331-82332-92.md": submission().replace("topics:", "extra: {agency: SPD}\ntopics:")},
         [f"{PAGE}:3: {UNDEFINED}the mapping has no item 'agnecy'; did you mean 'agency'?"]),
-    "list index out of range": ({PAGE: page("{{ submission.topics[5] }}")},
+    "list index out of range": ({PAGE: page("{{ view.submission.topics[5] }}")},
         [f"{PAGE}:3: {UNDEFINED}the list has no item 5"]),
-    "attribute of text": ({PAGE: page("{{ submission.title.size }}")},
+    "attribute of text": ({PAGE: page("{{ view.submission.title.size }}")},
         [f"{PAGE}:3: {UNDEFINED}the text has no attribute 'size'"]),
     "in an overridden partial's macro": ({"templates/partials/macros.html": '{% macro submitted(submission, extra_class="") %}\n'
                                           "<p>{{ submission.display_nam }}</p>{% endmacro %}\n"},
@@ -53,7 +53,7 @@ def test_template_error_is_exact(make_site: MakeSite, files: dict[str, str | byt
 
 
 def test_check_reports_the_template_line_too(make_site: MakeSite) -> None:
-    site = make_site({PAGE: page("<h1>{{ submission.title }}</h1>", "<p>{{ submission.titel }}</p>")})
+    site = make_site({PAGE: page("<h1>{{ view.submission.title }}</h1>", "<p>{{ view.submission.titel }}</p>")})
     result = run_topicsite("check", ".", cwd=site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{PAGE}:4: {UNDEFINED}the submission has no attribute 'titel'; did you mean 'title'?" in result.stdout

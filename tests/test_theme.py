@@ -9,14 +9,16 @@ import random
 import re
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from conftest import MakeSite, run_topicsite, submission, tree_bytes
-from generator import search
-from generator.build import build_site
+from generator.render import search
+from generator.commands.build import build_site
 from generator.errors import SiteError
-from generator.render import plan
-from generator.site import LoadOptions, load
+from generator.memo.cache import Cache
+from generator.render.plan import plan
+from generator.site.load import LoadOptions, load
 
 HEAD = {
     "title": re.compile(r"<title>([^<]*)</title>"),
@@ -191,14 +193,24 @@ def test_search_index_is_deterministic(make_site: MakeSite, tmp_path: Path) -> N
 
 def test_filter_chunk_encoding_matches_pagefind(sample_output: Path) -> None:
     chunk = gzip.decompress(next((sample_output / "pagefind/filter").glob("*.pf_filter")).read_bytes())
-    value, end = search._cbor_decode(chunk, len(search.SIGNATURE))
-    assert end == len(chunk)
-    assert search.SIGNATURE + search._cbor_encode(value) == chunk
+    value = cbor2.loads(chunk[len(search.SIGNATURE):])
+    assert search.SIGNATURE + cbor2.dumps(value) == chunk  # cbor2 encodes as Pagefind does, byte for byte
     name, values = value
-    assert name == "topic" and values == sorted(values, key=search._cbor_encode)
+    assert name == "topic" and values == sorted(values, key=cbor2.dumps)
     shuffled = list(values)
     random.Random(4).shuffle(shuffled)
-    assert search._canonical_filter(search.SIGNATURE + search._cbor_encode([name, shuffled])) == chunk
+    assert search._canonical_filter(search.SIGNATURE + cbor2.dumps([name, shuffled])) == chunk
+
+
+@pytest.mark.parametrize("data", [
+    b"not a filter",
+    search.SIGNATURE + b"\xff",  # not CBOR
+    search.SIGNATURE + cbor2.dumps(["topic", [["a", [1]]]]) + b"\x00",  # bytes after the item
+    search.SIGNATURE + b"\x82\x65topic\x81\x82\x61a\x81\x18\x01",  # the number 1 in a two-byte head
+    search.SIGNATURE + cbor2.dumps({"topic": []}),  # not [name, values]
+])
+def test_a_filter_chunk_of_another_layout_is_left_as_is(data: bytes) -> None:
+    assert search._canonical_filter(data) is None
 
 
 def test_search_page_works_under_a_root_base_url(make_site: MakeSite) -> None:
@@ -215,7 +227,7 @@ def test_unwritable_temporary_folder_is_a_clear_error(make_site: MakeSite, monke
     monkeypatch.setattr(search.tempfile, "TemporaryDirectory", read_only)
     site = load(make_site(), LoadOptions())
     with pytest.raises(SiteError) as caught:
-        search.with_search_index(plan(site), site.config.path)
+        plan(site, Cache.disabled(), search=True)
     assert caught.value.problems[0].message == ("cannot build the search index: Read-only file system (in /tmp); "
                                                 "build with --no-search to skip it")
 

@@ -1,4 +1,4 @@
-"""Validators for the test suite that share no code with generator.checks, so tests see the output twice."""
+"""Validators for the test suite that share no code with generator.check.links, so tests see the output twice."""
 
 from __future__ import annotations
 

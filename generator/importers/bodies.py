@@ -11,8 +11,8 @@ from pathlib import Path
 import lxml.html
 from markdownify import MarkdownConverter
 
-from ..markdown_limits import markdown_findings
-from ..markup import render_markdown
+from ..content.markdown import render_markdown
+from ..content.markdown_limits import markdown_findings
 
 # The filters that Drupal 7 core ships and that this module reproduces; others are reported.
 KNOWN_FILTERS = ("filter_html", "filter_autop", "filter_url", "filter_htmlcorrector", "filter_html_escape")

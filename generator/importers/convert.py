@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..config import Config
-from ..content import id_problem
+from ..commands.new import slugify, submission_id
+from ..content.config import Config
+from ..content.parse import id_problem
 from ..errors import Problem
-from ..scaffold import slugify, submission_id
 from .bodies import KNOWN_FILTERS, lost_text, render_format, to_markdown
 from .documents import ImportedSubmission, ImportedTopic
 from .drupal7 import Drupal, Filters, Node, Term

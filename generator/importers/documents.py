@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import paths
-from ..content import ALIAS_PATTERN, parse_submission, parse_topic
-from ..scaffold import yaml_quote
+from ..commands.new import yaml_quote
+from ..content import find
+from ..content.aliases import ALIAS_PATTERN
+from ..content.parse import parse_submission, parse_topic
 
 PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9/][A-Za-z0-9._~/-]*$")
 
@@ -35,7 +36,7 @@ class ImportedSubmission:
     @property
     def path(self) -> str:
         """The file's path in the site folder, POSIX style."""
-        return f"{paths.CONTENT}/{paths.SUBMISSIONS}/{self.date:%Y}/{self.id}.md"
+        return f"{find.CONTENT}/{find.SUBMISSIONS}/{self.date:%Y}/{self.id}.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class ImportedTopic:
 
     @property
     def path(self) -> str:
-        return f"{paths.CONTENT}/{paths.TOPICS}/{self.slug}.md"
+        return f"{find.CONTENT}/{find.TOPICS}/{self.slug}.md"
 
 
 def local_date(moment: datetime, zone: ZoneInfo) -> str:

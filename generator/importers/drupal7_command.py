@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..config import read_config
+from ..content.config import read_config
 from ..errors import SiteError
 from .convert import Settings, convert
 from .drupal7 import read_drupal

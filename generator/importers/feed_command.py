@@ -12,12 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import paths
-from ..config import Config, read_config
-from ..content import parse_date, read_text
+from ..commands.new import slugify, submission_id
+from ..content import find
+from ..content.config import Config, read_config
+from ..content.dates import parse_date
+from ..content.frontmatter import parse_document
+from ..content.parse import read_text
 from ..errors import Problem, SiteError
-from ..frontmatter_yaml import parse_document
-from ..scaffold import slugify, submission_id
 from .bodies import lost_text, to_markdown
 from .convert import PORTAL_ID, Converted, collisions
 from .documents import ImportedSubmission
@@ -73,7 +74,7 @@ def import_feed(source: str, site_dir: Path, *, dry_run: bool, force: bool) -> R
 def topic_names(site_dir: Path) -> dict[str, str]:
     """Every way a feed may name a topic (title or slug, case-folded) -> slug."""
     names = {}
-    for file in sorted((site_dir / paths.CONTENT / paths.TOPICS).glob("*.md")):
+    for file in sorted((site_dir / find.CONTENT / find.TOPICS).glob("*.md")):
         doc = parse_document(file, read_text(file))
         names[file.stem.casefold()] = file.stem
         if isinstance(doc.meta.get("title"), str):
@@ -84,7 +85,7 @@ def topic_names(site_dir: Path) -> dict[str, str]:
 def existing_by_guid(site_dir: Path, config: Config, exclude: set[str]) -> dict[str, Existing]:
     """Submissions that state a guid, except the files a feed import wrote (those are updated instead)."""
     found = {}
-    for file in sorted((site_dir / paths.CONTENT / paths.SUBMISSIONS).rglob("*.md")):
+    for file in sorted((site_dir / find.CONTENT / find.SUBMISSIONS).rglob("*.md")):
         if file.relative_to(site_dir).as_posix() in exclude:
             continue
         doc = parse_document(file, read_text(file))

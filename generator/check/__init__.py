@@ -1,0 +1,1 @@
+"""Checks of built files in memory: links, fragments, titles, the sitemap, feeds."""

@@ -1,0 +1,173 @@
+"""`topicsite serve`: build, serve the output over HTTP, rebuild on every change and reload open tabs.
+
+The preview is built into a temporary folder of its own (removed on exit), never into the site's
+output/: a preview with --drafts must not end up deployed. Every rebuild is a whole build through
+build_site (the same cached path as `build`), so the folder being served is always one complete build (no partial rebuilds).
+"""
+
+from __future__ import annotations
+
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import watchfiles
+
+from ..content.config import CONFIG_NAME, read_config
+from ..errors import Problem, SiteError
+from ..serve.http import PreviewServer
+from ..serve.preview import BuildState
+from ..site.load import LoadOptions
+from .build import build_site
+
+WATCHED = ("content", "templates", "static")
+WAKE_MS = 500  # how often the watcher looks at site.toml and for new folders to watch
+
+Echo = Callable[[str], None]
+
+
+class ListenError(Exception):
+    """The server could not listen on the address asked for (a usage problem, not a site problem)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """Where to listen and what to include."""
+
+    bind: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = False
+    future: bool = False
+    search: bool = True
+
+
+class Builder:
+    """Whole rebuilds into the preview folder; a failed one leaves the last good build in place."""
+
+    def __init__(self, site_dir: Path, output_dir: Path, options: ServeOptions, state: BuildState, echo: Echo) -> None:
+        self.site_dir, self.output_dir, self.options, self.state, self.echo = site_dir, output_dir, options, state, echo
+
+    def rebuild(self) -> None:
+        """Build once and record the outcome; never raises, whatever the content."""
+        started = time.perf_counter()
+        try:
+            built = build_site(self.site_dir, self.output_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future),
+                               search=self.options.search)
+            site, result = built.site, built.result
+        except SiteError as error:
+            self._failed(error.problems)
+            return
+        except Exception:  # a bug in topicsite: keep its traceback, and keep serving
+            traceback.print_exc()
+            self._failed((Problem(self.site_dir, 1, "topicsite crashed while building (a bug: the traceback is in the terminal)"),))
+            return
+        for warning in site.warnings:
+            self.echo(warning.format())
+        self.state.record((), site.config.base_path)
+        seconds = time.perf_counter() - started
+        self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
+
+    def _failed(self, problems: tuple[Problem, ...]) -> None:
+        for problem in problems:
+            self.echo(problem.format())
+        count = len(problems)
+        self.echo(f"Build failed: {count} {'error' if count == 1 else 'errors'}; still serving the last good build.")
+        self.state.record(problems)
+
+
+def watch(site_dir: Path, rebuild: Callable[[], None], stop: threading.Event) -> None:
+    """Rebuild after every change to site.toml, content/, templates/ or static/ until `stop` is set."""
+    config_stamp = _stamp(site_dir / CONFIG_NAME)
+    while not stop.is_set():
+        roots = _roots(site_dir)
+        try:
+            for changes in _changes(roots, stop):
+                stamp = _stamp(site_dir / CONFIG_NAME)
+                if changes or stamp != config_stamp:
+                    config_stamp = stamp
+                    rebuild()
+                if _roots(site_dir) != roots:  # a folder appeared or went: watch the new set
+                    rebuild()
+                    break
+        except Exception:  # the watcher itself failed (a folder vanished mid-watch): start it again
+            traceback.print_exc()
+            stop.wait(WAKE_MS / 1000)
+
+
+def _changes(roots: list[Path], stop: threading.Event) -> Iterator[set[tuple[watchfiles.Change, str]]]:
+    """Batches of changes (empty every WAKE_MS); with nothing to watch, only the wake-ups."""
+    if not roots:
+        while not stop.wait(WAKE_MS / 1000):
+            yield set()
+        return
+    yield from watchfiles.watch(*roots, stop_event=stop, rust_timeout=WAKE_MS, yield_on_timeout=True, raise_interrupt=False)
+
+
+def _roots(site_dir: Path) -> list[Path]:
+    return [site_dir / name for name in WATCHED if (site_dir / name).is_dir()]
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Enough of a file's status to notice a save (also one that replaces the file)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+
+def serve(site_dir: Path, options: ServeOptions, echo: Echo) -> None:
+    """Build, serve and watch until Ctrl-C (or SIGTERM); the preview folder is removed on the way out."""
+    site_dir = site_dir.resolve()
+    # Both signals stop the server the same way, also when started with SIGINT ignored (as `cmd &` does).
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with tempfile.TemporaryDirectory(prefix="topicsite-serve-", ignore_cleanup_errors=True) as folder:
+            _run(site_dir, Path(folder) / "site", options, echo)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    echo("Stopped.")
+
+
+def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) -> None:
+    state = BuildState(_base_path(site_dir))
+    builder = Builder(site_dir, output_dir, options, state, echo)
+    builder.rebuild()
+    try:
+        server = PreviewServer((options.bind, options.port), state, output_dir)
+    except OSError as error:
+        raise ListenError(f"cannot listen on {options.bind} port {options.port}: {error.strerror or error}; choose another with --port or --bind") from None
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(site_dir, builder.rebuild, stop), name="topicsite-watch", daemon=True)
+    watcher.start()
+    host, port = str(server.server_address[0]), server.server_address[1]
+    host = f"[{host}]" if ":" in host else host
+    echo(f"Preview files in {output_dir} (removed on exit).")
+    echo(f"Serving the site at http://{host}:{port}{state.snapshot.base_path} (Ctrl-C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        stop.set()
+        state.close()
+        server.server_close()
+        watcher.join(timeout=10)
+
+
+def _base_path(site_dir: Path) -> str:
+    try:
+        return read_config(site_dir).base_path
+    except SiteError:
+        return "/"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,138 @@
+"""Markdown to safe HTML: Python-Markdown, then an nh3 allowlist."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from markupsafe import Markup
+
+from ..errors import SiteError
+from .text import replace_forbidden
+
+if TYPE_CHECKING:  # Python-Markdown loads on the first body rendered: a build with every body cached skips it
+    import markdown
+
+# Bump when the options below change, so cached renderings are not reused.
+RENDERER_VERSION = "3"
+EXCERPT_LIMIT = 160  # characters of a body's start that page descriptions show
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "toc"]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "footnotes": {"SEPARATOR": "-"},
+    # Submission titles are h2 on topic pages, so a body's own headings start at h3.
+    "toc": {"baselevel": 3},
+}
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}
+ATTRIBUTES = {
+    "*": {"id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "code": {"class"},
+}
+ALLOWED_CLASSES = {"div": {"footnote"}, "sup": {"footnote-ref"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_ATTRIBUTES = {"href", "src"}
+NESTED_TOO_DEEPLY = ("the text nests lists, quotes, emphasis or links more deeply than Markdown can follow "
+                     "(such as thousands of '*' or '>' in a row): remove the extra marks, or write '\\*' for a '*' that marks nothing")
+ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
+
+
+@functools.cache
+def _markdown() -> markdown.Markdown:
+    import markdown
+
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
+def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path, int]) -> str:
+    """Markdown to sanitized HTML; relative links resolve against `page_url` (a root-relative URL).
+
+    `where` is the text's file and first line, for the one error left once markdown_limits has checked
+    the text: elements nested deeper than Python can follow.
+    """
+    converter = _markdown()
+    converter.reset()
+    try:
+        html = converter.convert(text)
+    except RecursionError:
+        path, line = where
+        raise SiteError.single(path, line, NESTED_TOO_DEEPLY) from None
+    return sanitize(html, page_url, id_prefix)
+
+
+def sanitize(html: str, page_url: str, id_prefix: str = "") -> str:
+    """Keep ordinary formatting only: no scripts, styles, frames, event handlers or unsafe URLs."""
+    own_ids = set(ID_ATTRIBUTE.findall(html))
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return id_prefix + value
+        if attribute in URL_ATTRIBUTES:
+            return _safe_url(value, page_url, id_prefix if value[1:] in own_ids else "")
+        if attribute == "class" and tag == "code":
+            return value if value.startswith("language-") else None
+        return value
+
+    clean = nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=keep, url_schemes=URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES,
+        link_rel=None, strip_comments=True, clean_content_tags={"script", "style"},
+    )
+    # Raw forbidden characters are refused in the source; a character reference such as &#12; still
+    # decodes to one, so it is shown as U+FFFD, as HTML parsers show &#0;.
+    return replace_forbidden(clean)
+
+
+def _safe_url(value: str, page_url: str, id_prefix: str) -> str | None:
+    if value.startswith("#"):
+        return "#" + id_prefix + value[1:]
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return value if parts.scheme.lower() in URL_SCHEMES else None
+    return urljoin(page_url, value)
+
+
+def absolutize(html: str, origin: str) -> str:
+    """Make every root-relative link and image URL in sanitized HTML absolute (for feeds)."""
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in URL_ATTRIBUTES and value.startswith("/") and not value.startswith("//"):
+            return origin + value
+        return value
+
+    return nh3.clean(
+        html, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=absolute, url_schemes=URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES, link_rel=None,
+    )
+
+
+def excerpt(html: Markup | str, limit: int = EXCERPT_LIMIT) -> str:
+    """The text of an HTML fragment, whitespace collapsed, cut at a word boundary to at most `limit` characters."""
+    text = _leading_text(str(html), limit)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return cut + "…"
+
+
+def _leading_text(html: str, limit: int, window: int = 2000) -> str:
+    """The text of the fragment, or of enough of its start (cut after a tag) to give the same excerpt, faster."""
+    if len(html) > window:
+        start = html[:window]
+        text = Markup(start[: start.rfind(">") + 1]).striptags()
+        if len(text) > limit + 1:
+            return text
+    return Markup(html).striptags()

@@ -1,0 +1,89 @@
+"""Digests of model values: what a page's view is made of, hashed once per object per build."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import pickle
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from pathlib import PosixPath, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from ..site.digests import key
+from ..site.model import ListingPage, Submission, Topic
+
+# Model objects that carry a digest of what they are made from, computed at load.
+MADE_FROM = frozenset({Submission, Topic, ListingPage})
+SCALARS = frozenset({str, Markup, int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo, bytes})
+
+
+class Unfingerprintable(Exception):
+    """A value of a type whose digest we cannot compute faithfully: its page is never cached."""
+
+
+class Fingerprints:
+    """Digests of model values for one build; each object's is computed once."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+
+    def of(self, value: Any) -> bytes:
+        """A digest of everything in value that a template could print."""
+        kind = type(value)
+        if kind in SCALARS:
+            return _scalar(value)
+        if kind in MADE_FROM:
+            digest: bytes = value.digest  # computed at load from what it is made of
+            return digest
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        composite = isinstance(value, (tuple, list, Mapping, set, frozenset)) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
+        digest = self._composite(value) if composite else _flat(value)
+        self._memo[id(value)] = (value, digest)  # the value is kept alive, so its id is not reused
+        return digest
+
+    def _composite(self, value: Any) -> bytes:
+        return key(type(value).__qualname__, *(self.of(part) for part in self._parts(value)))
+
+    def _parts(self, value: Any) -> Iterator[Any]:
+        if isinstance(value, (tuple, list)):
+            return iter(value)
+        if isinstance(value, (frozenset, set)):
+            return iter(sorted(value, key=repr))
+        if isinstance(value, Mapping):
+            return (part for item in value.items() for part in item)
+        kind: type = type(value)
+        return (getattr(value, name) for name in _field_names(kind))
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
+def _flat(value: Any) -> bytes:
+    """The digest of a small value from its pickle, written without memo references so equal values give equal bytes."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError) as error:
+        raise Unfingerprintable(type(value).__qualname__) from error
+    return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
+
+
+def _scalar(value: Any) -> bytes:
+    tag = type(value).__name__.encode()
+    if isinstance(value, str):
+        return tag + b":" + value.encode("utf-8", "surrogatepass")
+    if isinstance(value, bytes):
+        return tag + b":" + value
+    return tag + b":" + repr(value).encode()

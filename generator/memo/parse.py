@@ -1,0 +1,139 @@
+"""The cached, parallel submission parser: parses memoized in the cache, the rest spread over all cores.
+
+Parsing is keyed by the file's path, a hash of its bytes, the site's time zone and the code
+version, and only successes are kept, so a file with errors is parsed (and reported) afresh
+every time: a cached result is always exactly what a cold parse gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..content.frontmatter import decode
+from ..content.parse import SubmissionSource, parse_submission
+from ..content.submissions import Body, PageUrl, Parsed, SubmissionParser, file_digest, render_body
+from ..errors import Problem, SiteError
+from ..site.digests import key
+from .cache import Cache, Pack
+from .parallel import map_chunked
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """One file's remaining work: parse it (source None) and/or render its body."""
+
+    path: Path
+    raw: bytes
+    digest: bytes
+    source: SubmissionSource | None
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(SubmissionSource))[1:]
+_Result = tuple[SubmissionSource | None, Body | None, tuple[Problem, ...]]
+_zone: ZoneInfo | None = None
+_page_url: PageUrl = str
+_slugs: frozenset[str] = frozenset()
+_tasks: list[_Task] = []
+
+
+def cached_parser(memo: Cache) -> SubmissionParser:
+    """A parser for load that gives what parse_submissions gives, reusing and filling the memo."""
+    return functools.partial(prepare, cache=memo)
+
+
+def body_key(source: SubmissionSource, page_url: str) -> bytes:
+    """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
+    return key("body", source.body, page_url, f"{source.id}-")
+
+
+def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str], cache: Cache) -> Parsed:
+    """Parse every submission file and render every body, reusing what the cache holds."""
+    parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
+    tasks: list[_Task] = []
+    results: dict[Path, _Result] = {}
+    digests: dict[Path, bytes] = {}
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
+            continue
+        digests[path] = digest = file_digest(raw)
+        source = _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)
+        stored = rendered.get(body_key(source, page_url(source.id))) if source else None
+        if source and stored is not None:
+            results[path] = (source, Body(*stored), ())
+        else:
+            tasks.append(_Task(path, raw, digest, source))
+    for task, result in zip(tasks, _run(tasks, zone, page_url, topic_slugs)):
+        results[task.path] = result
+        _remember(task, result, zone, page_url, parsed, rendered)
+    return _collect(paths, results, digests)
+
+
+def _parse_key(path: Path, digest: bytes, zone: ZoneInfo) -> bytes:
+    return key("parsed", str(path), zone.key, digest)
+
+
+def _fields(source: SubmissionSource) -> tuple[Any, ...]:
+    """A parsed file for the cache: every field but the path (the key holds it; Path objects unpickle slowly)."""
+    return tuple(getattr(source, name) for name in FIELDS)
+
+
+def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[str]) -> SubmissionSource | None:
+    """A cached parse, if its topics all still exist (a cold parse would otherwise report them)."""
+    if fields is None:
+        return None
+    source = SubmissionSource(path, *fields)
+    return source if all(slug in topic_slugs for slug in source.topic_slugs) else None
+
+
+def _remember(task: _Task, result: _Result, zone: ZoneInfo, page_url: PageUrl, parsed: Pack, rendered: Pack) -> None:
+    source, body, problems = result
+    if source is not None and not problems:
+        parsed.put(_parse_key(task.path, task.digest, zone), _fields(source))
+        if body is not None:
+            rendered.put(body_key(source, page_url(source.id)), (body.html, body.summary))
+
+
+def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Parsed:
+    sources: list[SubmissionSource] = []
+    bodies: dict[Path, Body] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        source, body, found = results[path]
+        problems.extend(found)
+        if source is not None and body is not None:
+            sources.append(source)
+            bodies[path] = body
+    return Parsed(sources, bodies, digests, problems)
+
+
+def _run(tasks: list[_Task], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str]) -> list[_Result]:
+    global _zone, _page_url, _slugs, _tasks
+    _zone, _page_url, _slugs, _tasks = zone, page_url, frozenset(topic_slugs), tasks  # forked workers inherit these
+    try:
+        return map_chunked(_work, range(len(tasks)))  # positions, not the files' bytes, go to the workers
+    finally:
+        _tasks = []
+
+
+def _work(positions: Sequence[int]) -> list[_Result]:
+    """Parse and render a chunk of files (runs in a worker process)."""
+    assert _zone is not None
+    return [_one(_tasks[i], _zone, _page_url, _slugs) for i in positions]
+
+
+def _one(task: _Task, zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str]) -> _Result:
+    source = task.source
+    try:
+        source = source or parse_submission(task.path, decode(task.path, task.raw), zone, topic_slugs)
+        return source, render_body(source, page_url(source.id)), ()
+    except SiteError as error:
+        return None, None, error.problems

@@ -1,0 +1,208 @@
+"""The one writer: bring an output folder in step with a plan, touching only what changed, and swap it in whole.
+
+The previous output is kept beside the output (`.NAME.back`) and updated into the next one, so a
+rebuild after one edit rewrites a few files instead of the whole tree before the atomic exchange.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SiteError
+from ..memo.cache import Cache
+from ..memo.parallel import map_chunked
+from ..render.planned import Plan, PlannedFile, Previous
+from ..site.digests import key
+from .folder import (
+    MARKER,
+    MARKER_TEXT,
+    build_lock,
+    check_output_dir,
+    check_users_files,
+    count_removed,
+    link_or_copy,
+    marker_text,
+    new_folder,
+    put_file,
+    real_output_dir,
+    remove_leftovers,
+    remove_path,
+    same_bytes,
+    swap,
+)
+from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, verify, walk_ours
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a write did: how many files, which paths were written anew, how many files went."""
+
+    files: int
+    changed: tuple[str, ...]
+    removed: int
+
+
+class Output:
+    """An output folder opened for one build, its back copy, and their manifests in the memo."""
+
+    def __init__(self, output_dir: Path, memo: Cache) -> None:
+        self.output_dir = output_dir
+        self.back_dir = output_dir.parent / f".{output_dir.name}.back"
+        self.pack = memo.pack("trees")
+        self.live_key, self.back_key = key("live", str(output_dir)), key("back", str(output_dir))
+        self.live: Manifest | None = self.pack.get(self.live_key)
+        self.back: Manifest | None = self.pack.get(self.back_key)  # read now, so a build that writes nothing keeps it
+        # Other output folders' manifests (serve's preview, build --output) stay while those folders exist.
+        self.pack.keep(lambda manifest: isinstance(manifest, Manifest) and os.path.isdir(manifest.folder))
+        self.on_disk, self.clean = verify(output_dir, self.live)
+        self.staging: Path | None = None
+
+    @property
+    def previous(self) -> Previous:
+        """What the folder holds now, for the planner: read only."""
+        return Previous(str(self.output_dir), self.on_disk, lambda path: (self.output_dir / path).read_bytes())
+
+    def holds(self, plan: Plan) -> bool:
+        """Whether the folder already holds exactly the plan, verified by its record."""
+        return (self.live is not None and self.clean and len(plan) == len(self.live.files)
+                and all(f.data is None for f in plan) and all(f.path in self.live.files for f in plan))
+
+    def discard(self) -> None:
+        """Remove the staging tree after a failure; the output folder was never touched."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+@contextmanager
+def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = True) -> Iterator[Output]:
+    """An output folder checked (never the sources, never a folder of the user's), locked against other builds and
+    cleared of what killed builds left; an OSError inside becomes a SiteError saying the output is unchanged."""
+    output_dir = real_output_dir(output_dir)
+    check_output_dir(output_dir, site_dir)
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        with build_lock(output_dir, wait=wait):
+            remove_leftovers(output_dir)
+            output = Output(output_dir, memo)
+            check_users_files(output_dir, clean=output.clean)
+            try:
+                yield output
+            finally:
+                output.discard()
+    except OSError as error:
+        raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None
+
+
+def write(plan: Plan, output: Output) -> WriteResult:
+    """Make the output folder hold exactly the plan: nothing written if it already does, else update the back copy
+    into it and swap it in."""
+    if output.holds(plan):
+        return WriteResult(len(plan), (), 0)
+    staging, back = _staging(output)
+    changed = _fill(output, staging, plan, back)
+    removed = _removed(output, plan)
+    swap(staging, output.output_dir)
+    if (staging / MARKER).is_file():
+        os.rename(staging, output.back_dir)  # the old output, kept to be updated into the next one
+    elif staging.exists():
+        os.rmdir(staging)  # the empty folder the output replaced (only an empty one is replaced)
+    output.staging = None
+    _record(output, plan)
+    return WriteResult(len(plan), tuple(changed), removed)
+
+
+def _staging(output: Output) -> tuple[Path, Manifest | None]:
+    """The tree the next output is made in, beside the output: the back copy (as recorded, or as found on disk when
+    there is no record), else empty. Only the inodes of the back copy's files are trusted (a file that is the same
+    inode as the live one holds the same bytes); every other file in it is replaced or removed."""
+    back_manifest = output.back
+    _, back_clean = verify(output.back_dir, back_manifest)
+    staging = output.staging = new_folder(output.output_dir, "new")
+    mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
+    if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
+        back_manifest = walk_ours(output.back_dir)
+    if back_manifest is not None:
+        os.rename(output.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
+        os.chmod(staging, mode)
+    else:
+        if (output.back_dir / MARKER).is_file():  # never a folder of the user's that has its name
+            shutil.rmtree(output.back_dir, ignore_errors=True)
+        (staging / MARKER).write_bytes(MARKER_TEXT)  # so that it is known as ours if kept as the back copy
+    return staging, back_manifest
+
+
+def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> list[str]:
+    """Update the staging tree (the back copy, or empty) into the plan: link what is unchanged, write the rest."""
+    back_dir, live_dir = str(staging), str(output.output_dir)
+    existing = back.files if back else {}
+    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else set())
+    changed: list[PlannedFile] = []
+    for planned in plan:
+        target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
+        known = output.on_disk.get(planned.path)
+        data = planned.data
+        if data is None or known == planned.digest or (known is None and same_bytes(Path(old), data)):
+            # The live file's inode: as recorded only if that record was verified this build, else read now.
+            live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)
+            if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
+                remove_path(target)
+                if link_or_copy(Path(old), Path(target)):
+                    continue
+                if data is None:
+                    raise OSError(f"cannot link {old} into {target}")
+            else:
+                continue
+        changed.append(planned)
+    _write_all(back_dir, changed)
+    folders = all_dirs(f.path for f in plan)
+    for stale in existing.keys() - {f.path for f in plan} - folders:  # a stale file's place may be a folder now
+        remove_path(f"{back_dir}/{stale}")
+    remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in plan})
+    marker = marker_text(f.path for f in plan)
+    if not same_bytes(Path(back_dir, MARKER), marker):
+        put_file(back_dir, MARKER, marker)
+    return [f.path for f in changed]
+
+
+_pending: tuple[str, list[PlannedFile]] = ("", [])  # what _write_chunk writes: set before the workers fork
+
+
+def _write_all(root: str, files: list[PlannedFile]) -> None:
+    """Write the files' bytes under root, over all cores when there are many: forked workers inherit the bytes."""
+    global _pending
+    _pending = (root, files)
+    try:
+        map_chunked(_write_chunk, range(len(files)))
+    finally:
+        _pending = ("", [])
+
+
+def _write_chunk(positions: Sequence[int]) -> list[int]:
+    root, files = _pending
+    for position in positions:
+        data = files[position].data
+        assert data is not None  # only files whose bytes are in the plan are written
+        put_file(root, files[position].path, data)
+    return list(positions)
+
+
+def _removed(output: Output, plan: Plan) -> int:
+    paths = {f.path for f in plan}
+    if output.live is not None and output.clean:
+        return len(output.live.files.keys() - paths)
+    return count_removed(paths, output.output_dir)
+
+
+def _record(output: Output, plan: Plan) -> None:
+    """Remember the new live tree, and that the old one (now the back copy) is as it was recorded."""
+    if output.live is not None and output.clean:
+        output.pack.put(output.back_key, output.live)
+    manifest = record(output.output_dir, {f.path: f.digest for f in plan})
+    if manifest is not None:
+        output.pack.put(output.live_key, manifest)

@@ -1,0 +1,1 @@
+"""Keeping old addresses: the old addresses of a site, server rules for them, and the cut-over check."""

@@ -1,0 +1,1 @@
+"""The render stage: templates, pages, feeds, the search index, and the one planner."""

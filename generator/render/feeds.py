@@ -1,0 +1,67 @@
+"""RSS 2.0 and Atom 1.0 files from feed specs, through feedgen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from ..content.markdown import absolutize
+from ..site.model import Feed, Site, Submission
+
+if TYPE_CHECKING:  # feedgen (and lxml) load on the first feed rendered: a build with nothing to render skips them
+    from feedgen.feed import FeedGenerator
+
+GENERATOR = "topicsite"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def render_feed(site: Site, feed: Feed) -> bytes:
+    """The bytes of one feed file; its dates come from its items, never from the clock."""
+    generator = _channel(site, feed)
+    for submission in feed.submissions:
+        _add_item(generator, site, feed, submission)
+    if feed.ref.kind == "rss":
+        return bytes(generator.rss_str(pretty=True))
+    return bytes(generator.atom_str(pretty=True))
+
+
+def updated(site: Site, feed: Feed) -> datetime:
+    """A feed's updated date: its newest item's, or for an empty feed the site's newest (else 1970)."""
+    newest = feed.submissions or site.submissions
+    return newest[0].date if newest else EPOCH
+
+
+def _channel(site: Site, feed: Feed) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
+    generator = FeedGenerator()
+    generator.load_extension("dc")
+    generator.id(feed.ref.absolute_url)
+    generator.title(feed.ref.name)
+    # feedgen makes the last link it is given the RSS channel <link>, so the self link goes first.
+    generator.link(href=feed.ref.absolute_url, rel="self", type=feed.ref.media_type)
+    generator.link(href=feed.html_url, rel="alternate", type="text/html")
+    generator.description(feed.description)
+    generator.language(site.config.language)
+    generator.generator(GENERATOR)
+    generator.updated(updated(site, feed))
+    generator.lastBuildDate(updated(site, feed))
+    return generator
+
+
+def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Submission) -> None:
+    entry = generator.add_entry(order="append")  # feedgen prepends by default, which would reverse the order
+    entry.title(submission.title)
+    entry.link(href=submission.absolute_url, rel="alternate", type="text/html")
+    entry.author(name=submission.submitted_by)
+    entry.published(submission.date)
+    entry.updated(submission.date)
+    body = absolutize(str(submission.body_html), site.config.origin)
+    if feed.ref.kind == "rss":
+        guid = submission.guid or submission.feed_id
+        entry.guid(guid, permalink=guid.startswith(("http://", "https://")))
+        entry.dc.dc_creator(submission.submitted_by)  # RSS's own <author> must be an email address
+        entry.description(body)
+    else:
+        entry.id(submission.feed_id)
+        entry.content(body, type="html")

@@ -1,0 +1,139 @@
+"""The one planner: every file of the site, its digest, and its bytes unless the previous output already holds them.
+
+Every page and feed is planned on every build. A page's memo entry holds a key hashing the
+templates' sources with the digest of the page's view (all its template can see), and the digest
+of the bytes it produced. When the key computed now equals the stored one and the previous
+output verifiably holds those bytes, the page is not rendered.
+Planning reads the model, the memo and what the previous output holds; it writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from ..errors import Problem, SiteError, Source, display_path
+from ..memo.cache import Cache
+from ..memo.fingerprint import Fingerprints, Unfingerprintable
+from ..memo.parallel import map_chunked
+from ..site import addresses
+from ..site.digests import key
+from ..site.model import Feed, Site
+from .feeds import render_feed, updated
+from .pages import PageJob, page_jobs, render_page
+from .planned import NOTHING, Plan, PlannedFile, Previous, digest, planned
+from .templates import environment
+
+Job = PageJob | Feed
+
+
+@dataclass(frozen=True, slots=True)
+class _Render:
+    """What rendering needs in each worker (set before the workers fork)."""
+
+    site: Site
+    env: jinja2.Environment
+    previous: Mapping[str, bytes]
+    jobs: list[Job]
+
+
+_state: _Render | None = None
+
+
+def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool = False,
+         step: Callable[[str], None] = lambda stage: None) -> Plan:
+    """Every file of the site, sorted by path, checked for two sources writing one path; with search, Pagefind's
+    index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts."""
+    step("rendering")
+    statics = (planned(f.path, Source(f.source), f.source.read_bytes() if f.data is None else f.data, previous) for f in site.static_files)
+    files = [*_pages_and_feeds(site, memo, previous), *statics]
+    check_collisions(files)
+    if search:
+        from .search import search_bundle  # imported when used: most rebuilds while editing skip the index
+
+        step("indexing for search")
+        files += search_bundle(files, site.config.path, memo, previous)
+    return tuple(sorted(files, key=lambda f: f.path))
+
+
+def _pages_and_feeds(site: Site, memo: Cache, previous: Previous) -> list[PlannedFile]:
+    """Every page and feed. One whose memo entry still matches and whose bytes the previous output holds is not
+    rendered; the others are (in worker processes when there are many)."""
+    global _state
+    entries, prints = memo.pack("outputs"), Fingerprints()
+    base = key(memo.version, template_digest(site))
+    jobs: list[Job] = [*page_jobs(site), *site.feeds]
+    files: dict[int, PlannedFile] = {}
+    misses: list[tuple[int, Job, bytes | None]] = []
+    for index, job in enumerate(jobs):
+        input_key = _input_key(job, base, site, prints)
+        entry = entries.get(key("output", _path(job))) if input_key is not None else None
+        known = entry[1] if entry is not None and entry[0] == input_key else None
+        if known is not None and previous.digests.get(_path(job)) == known:
+            files[index] = PlannedFile(_path(job), _source(job), known, None)
+        else:
+            misses.append((index, job, input_key))
+    if misses:
+        _state = _Render(site, environment(site), previous.digests, [job for _, job, _ in misses])
+        # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
+        for (index, job, input_key), (made, data) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
+            files[index] = PlannedFile(_path(job), _source(job), made, data)
+            if input_key is not None:
+                entries.put(key("output", _path(job)), (input_key, made))
+        _state = None
+    return [files[i] for i in range(len(jobs))]
+
+
+def _path(job: Job) -> str:
+    return job.path if isinstance(job, PageJob) else job.output_path
+
+
+def _source(job: Job) -> Source:
+    return job.source if isinstance(job, PageJob) else Source(job.source)
+
+
+def _input_key(job: Job, base: bytes, site: Site, prints: Fingerprints) -> bytes | None:
+    """A hash of everything a file's bytes depend on besides the templates: a page's view, a feed's spec and date;
+    None when some input cannot be hashed (then the file is always rendered)."""
+    try:
+        if isinstance(job, Feed):
+            return key(base, "feed", prints.of(site.config), prints.of(job), repr(updated(site, job)))
+        return key(base, "page", job.template, job.path, prints.of(job.view))
+    except Unfingerprintable:
+        return None
+
+
+def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None]]:
+    """Render jobs (in a worker process, or in this one for few jobs). Each result: the bytes' digest, and the bytes,
+    or None when the previous output holds them (so they need not travel back)."""
+    assert _state is not None
+    results = []
+    for job in (_state.jobs[i] for i in positions):
+        data = render_feed(_state.site, job) if isinstance(job, Feed) else render_page(_state.env, job)
+        made = digest(data)
+        results.append((made, None if _state.previous.get(_path(job)) == made else data))
+    return results
+
+
+def template_digest(site: Site) -> bytes:
+    """A hash of every template file a page could include, in the order they override each other."""
+    parts: list[str | bytes] = []
+    for folder in site.template_dirs:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            parts += [str(path.relative_to(folder)), path.read_bytes()]
+        parts.append("|")
+    return key(*parts)
+
+
+def check_collisions(files: Sequence[PlannedFile]) -> None:
+    """Two sources must never write one output path, nor one a file where the other needs a folder."""
+    problems = []
+    for later, earlier in addresses.clashes([output.path for output in files]):
+        output, other = files[later], files[earlier]
+        message = f"writes {output.path}, which clashes with {other.path} from {display_path(other.source.path)}; rename one of them"
+        problems.append(Problem(output.source.path, output.source.line, message))
+    if problems:
+        raise SiteError(problems)

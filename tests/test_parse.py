@@ -1,0 +1,60 @@
+"""What the pure parsers give for valid text: strings in, frozen records out (errors are in test_errors.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.content.config import FooterLink, parse_config
+from generator.content.frontmatter import parse_document
+from generator.content.parse import parse_submission, parse_topic
+
+ZONE = ZoneInfo("America/New_York")
+
+
+def test_parse_document_splits_front_matter_and_body_with_lines() -> None:
+    doc = parse_document(Path("x.md"), "---\ntitle: T\ntopics:\n  - a\n  - b\n---\n\n\nBody line.\n\nMore.\n\n")
+    assert doc.meta == {"title": "T", "topics": ["a", "b"]}
+    assert doc.key_lines == {"title": 2, "topics": 3}
+    assert (doc.body, doc.body_line) == ("Body line.\n\nMore.", 7)
+    assert doc.line_of("title") == 2 and doc.line_of("absent") == 1
+
+
+def test_parse_document_keeps_dates_as_written() -> None:
+    """YAML's timestamps stay text, so a date is read once, by the submission's rules, in the site's time zone."""
+    assert parse_document(Path("x.md"), "---\ndate: 2023-03-31 08:23:32\n---\nx\n").meta == {"date": "2023-03-31 08:23:32"}
+
+
+def test_parse_submission_gives_a_frozen_record() -> None:
+    text = ("---\nsubmitted_by: Ben Rodger\ndate: 2023-03-31 08:23:32\ntopics: [b-topic, a-topic]\ntitle: Training\n"
+            "sticky: true\naliases: [/node/12]\nextra: {office: BJA}\n---\nWe request training.\n")
+    source = parse_submission(Path("content/submissions/2023/20230331-82332-92.md"), text, ZONE, {"a-topic", "b-topic"})
+    assert (source.id, source.title, source.submitted_by) == ("20230331-82332-92", "Training", "Ben Rodger")
+    assert source.date == datetime(2023, 3, 31, 8, 23, 32, tzinfo=ZONE)
+    assert source.topic_slugs == ("b-topic", "a-topic")
+    assert (source.draft, source.sticky, source.guid) == (False, True, None)
+    assert source.aliases == (("/node/12", 7),)
+    assert dict(source.extra) == {"office": "BJA"}
+    assert (source.body, source.body_line, source.topics_line, source.id_line) == ("We request training.", 10, 4, 1)
+
+
+def test_parse_submission_takes_its_id_and_title_from_front_matter_or_file_name() -> None:
+    text = "---\nid: req-7\nsubmitted_by: A\ndate: 2023-01-01\ntopics: t\n---\nx\n"
+    source = parse_submission(Path("any-name.md"), text, ZONE)
+    assert (source.id, source.title, source.id_line, source.topic_slugs) == ("req-7", "req-7", 2, ("t",))
+
+
+def test_parse_topic_gives_a_frozen_record() -> None:
+    topic = parse_topic(Path("content/topics/community-policing.md"), "---\ntitle: Community policing\naliases: [/taxonomy/term/1]\n---\nAbout it.\n")
+    assert (topic.slug, topic.title, topic.aliases) == ("community-policing", "Community policing", (("/taxonomy/term/1", 3),))
+    assert (topic.description, topic.body_line) == ("About it.", 5)
+
+
+def test_parse_config_fills_defaults_and_reads_every_setting() -> None:
+    minimal = parse_config(Path("site.toml"), 'title = "T"\nbase_url = "https://example.gov/tta/"\n')
+    assert (minimal.timezone, minimal.per_page, minimal.language, minimal.base_path, minimal.origin) == ("UTC", 10, "en", "/tta/", "https://example.gov")
+    full = parse_config(Path("site.toml"), 'title = "T"\nbase_url = "https://example.gov/"\nper_page = 3\n'
+                        'notice = "Read *this*."\nfooter_links = [{text = "Privacy", url = "/privacy/"}]\n')
+    assert (full.per_page, full.notice, full.notice_line) == (3, "Read *this*.", 4)
+    assert full.footer_links == (FooterLink("Privacy", "/privacy/"),)
