@@ -13,17 +13,18 @@ APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 setup: $(SETUP_STAMP)
 
-# npm: USWDS (the theme), axe-core and vnu-jar (the checks). --ignore-scripts: vnu-jar's
+# npm: USWDS (the theme) with sass, PurgeCSS and esbuild to build its subset, axe-core and vnu-jar (the checks). --ignore-scripts: vnu-jar's
 # postinstall would download a Java runtime; the tests use the system's java instead.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# The USWDS files the pages use are committed in generator/static/uswds/, so installing and building
-# need no Node. After changing the pinned @uswds/uswds, refresh them with `make assets` and commit them
-# (tests/test_install.py fails while they differ from what the pinned package gives).
-assets: $(NPM_STAMP)
-	$(PYTHON) scripts/vendor_uswds.py
+# The USWDS subset the pages use (built from its sources by scripts/build_uswds.py from assets/) is committed
+# in generator/static/uswds/, so installing and building need no Node. After changing the pinned @uswds/uswds,
+# assets/ or the templates' USWDS classes, rebuild it with `make assets` and commit it (tests/test_install.py
+# fails while it differs from what the script makes).
+assets: setup $(NPM_STAMP)
+	$(BIN)/python scripts/build_uswds.py
 
 # Building needs only topicsite's own dependencies; the test tools (pytest, Playwright, mypy, ...) are
 # added by `make test` (and the targets that drive a browser).

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -41,7 +42,15 @@ def build_sample(workdir: Path, *extra: str) -> Path:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves `directory` under BASE_PATH, and 404.html (with status 404) for anything missing."""
+    """Serves `directory` under BASE_PATH, and 404.html (with status 404) for anything missing; web fonts after
+    `font_delay` seconds, as over a slow network."""
+
+    font_delay = 0.0
+
+    def do_GET(self) -> None:
+        if self.font_delay and self.path.split("?", 1)[0].endswith(".woff2"):
+            time.sleep(self.font_delay)
+        super().do_GET()
 
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
@@ -67,9 +76,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve a built site on a free port of 127.0.0.1; yields its URL, ending in BASE_PATH."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
+def serve(root: Path, font_delay: float = 0.0) -> Iterator[str]:
+    """Serve a built site on a free port of 127.0.0.1 (web fonts after font_delay seconds); yields its URL, ending in BASE_PATH."""
+    handler = type("Handler", (_Handler,), {"font_delay": font_delay})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

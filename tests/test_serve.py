@@ -42,7 +42,8 @@ def test_feeds_are_xml_and_missing_pages_get_the_404_page(serving: Callable[...,
     status, headers, body = server.fetch("no/such/page/")
     assert status == 404 and "Page not found" in body and headers["Content-Type"].startswith("text/html")
     assert server.fetch("/elsewhere/")[0] == 404
-    assert server.fetch("static/topicsite.css")[1]["Content-Type"] == "text/css; charset=utf-8"
+    stylesheet = re.search(r'href="/tta/(static/topicsite\.[0-9a-f]{10}\.css)"', server.fetch("")[2])
+    assert stylesheet and server.fetch(stylesheet[1])[1]["Content-Type"] == "text/css; charset=utf-8"
 
 
 def test_folder_without_slash_redirects(serving: Callable[..., Server]) -> None:

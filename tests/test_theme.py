@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import hashlib
 import random
 import re
 from pathlib import Path
@@ -87,17 +88,67 @@ def test_pager_is_the_uswds_component_with_real_links(sample_output: Path) -> No
     assert "Subscribe to Community / police relations and public trust (Atom)</a>" in html
 
 
-def test_uswds_assets_are_local_and_complete(sample_output: Path) -> None:
-    uswds = sample_output / "static/uswds"
-    css = (uswds / "css/uswds.min.css").read_text(encoding="utf-8")
-    for url in set(re.findall(r"url\(([^)]+)\)", css)) - {""}:
-        assert (uswds / "css" / url.strip("'\"")).resolve().is_file(), url
-    assert (uswds / "LICENSE.md").is_file() and (uswds / "js/uswds.min.js").is_file()
-    assert not (uswds / "img/sprite.svg").exists(), "files the pages do not use were copied"
+HASHED = re.compile(r"(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})\.(?P<ext>css|js|woff2|png|svg|ico)")
+STATIC_LINK = re.compile(r'(?:src|href)="/tta/(static/[^"]+)"')
+
+
+def test_theme_assets_are_local_complete_and_named_by_their_content(sample_output: Path) -> None:
+    linked = set()
     for path, html in pages(sample_output).items():
-        for url in re.findall(r'(?:src|href)="(/tta/static/[^"]+)"', html):
-            assert (sample_output / url.removeprefix("/tta/")).is_file(), f"{path} links to missing {url}"
+        linked.update(STATIC_LINK.findall(html))
         assert "https://cdn" not in html and "//fonts.googleapis" not in html
+    stylesheets = {url for url in linked if url.endswith(".css")}
+    for css in stylesheets:
+        for url in set(re.findall(r"url\(([^)]+)\)", (sample_output / css).read_text(encoding="utf-8"))) - {'""'}:
+            linked.add((Path(css).parent / url.strip("'\"")).as_posix())
+    for url in linked:
+        file = (sample_output / url).resolve()
+        assert file.is_file(), f"a page or stylesheet links to missing {url}"
+        name = HASHED.fullmatch(file.name)
+        assert name and hashlib.sha256(file.read_bytes()).hexdigest().startswith(name["hash"]), url
+    assert (sample_output / "static/uswds/LICENSE.md").is_file()
+    assert not (sample_output / "static/uswds/img/sprite.svg").exists(), "files the pages do not use were copied"
+
+
+def test_home_page_css_and_javascript_stay_within_budget(sample_output: Path) -> None:
+    html = (sample_output / "index.html").read_text(encoding="utf-8")
+    stylesheets = re.findall(r'<link rel="stylesheet" href="/tta/([^"]+)">', html)
+    scripts = re.findall(r'<script[^>]* src="/tta/([^"]+)"', html)
+    assert len(stylesheets) == 2 and len(scripts) == 1
+    assert sum((sample_output / url).stat().st_size for url in stylesheets) <= 100_000
+    assert sum((sample_output / url).stat().st_size for url in scripts) <= 10_000
+    # Nothing in the head blocks rendering but the stylesheets: the script is deferred.
+    assert all(re.search(rf'<script defer src="/tta/{re.escape(url)}">', html) for url in scripts)
+
+
+def test_first_screen_fonts_are_preloaded_and_have_fallback_faces(sample_output: Path) -> None:
+    html = (sample_output / "index.html").read_text(encoding="utf-8")
+    preloaded = re.findall(r'<link rel="preload" href="/tta/([^"]+)" as="font" type="font/woff2" crossorigin>', html)
+    assert len(preloaded) == 3
+    css_url = re.search(r'<link rel="stylesheet" href="/tta/(static/uswds/css/[^"]+)">', html)
+    assert css_url
+    css = (sample_output / css_url[1]).read_text(encoding="utf-8")
+    faces = re.findall(r"url\(\.\./(fonts/[^)]+)\)", css)
+    assert {url.removeprefix("static/uswds/") for url in preloaded} <= set(faces)
+    for family in ("Source Sans Pro Fallback", "Merriweather Fallback"):
+        for face in re.findall(r'@font-face\{font-family:"%s"[^}]*\}' % family, css):
+            assert 'src:local("' in face and "size-adjust:" in face and "ascent-override:" in face
+        assert len(re.findall(r'@font-face\{font-family:"%s"' % family, css)) == 4  # regular, bold, italic, bold italic
+        assert re.search(r"font-family:[^;}]*Web, %s," % family, css), f"{family} is in no font stack"
+
+
+def test_every_theme_image_has_its_size(sample_output: Path) -> None:
+    for path, html in pages(sample_output).items():
+        for tag in re.findall(r"<img [^>]*>", html):
+            assert re.search(r' width="\d+" height="\d+"', tag), f"{path}: {tag}"
+
+
+def test_favicon_and_touch_icons_are_uswds_defaults(sample_output: Path) -> None:
+    html = (sample_output / "index.html").read_text(encoding="utf-8")
+    icons = dict(re.findall(r'<link rel="(icon|apple-touch-icon)" href="/tta/(static/[^"]+)"', html))
+    assert set(icons) == {"icon", "apple-touch-icon"}
+    assert re.fullmatch(r"static/favicon\.[0-9a-f]{10}\.ico", re.findall(r'<link rel="icon" href="/tta/([^"]+)"', html)[0])
+    assert (sample_output / icons["apple-touch-icon"]).read_bytes().startswith(b"\x89PNG")
 
 
 def test_only_submission_pages_are_indexed(sample_output: Path) -> None:
@@ -113,7 +164,7 @@ def test_only_submission_pages_are_indexed(sample_output: Path) -> None:
     search_page = (sample_output / "search/index.html").read_text(encoding="utf-8")
     assert 'data-bundle-path="/tta/pagefind/" data-base-url="/tta/"' in search_page
     # Our own UI on Pagefind's JS API: none of Pagefind's own UI is loaded.
-    assert '<script src="/tta/static/search.js"></script>' in search_page and "pagefind-ui" not in search_page
+    assert re.search(r'<script src="/tta/static/search\.[0-9a-f]{10}\.js"></script>', search_page) and "pagefind-ui" not in search_page
 
 
 def test_no_search_skips_the_index(make_site: MakeSite) -> None:

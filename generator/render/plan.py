@@ -48,7 +48,7 @@ def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool 
     """Every file of the site, sorted by path, checked for two sources writing one path; with search, Pagefind's
     index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts."""
     step("rendering")
-    statics = (planned(f.path, Source(f.source), f.source.read_bytes(), previous) for f in site.static_files)
+    statics = (planned(f.path, Source(f.source), f.source.read_bytes() if f.data is None else f.data, previous) for f in site.static_files)
     files = [*_pages_and_feeds(site, memo, previous), *statics]
     check_collisions(files)
     if search:

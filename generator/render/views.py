@@ -17,7 +17,8 @@ from ..site.model import Alias, FeedRef, ListingPage, Site, Submission, Topic
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """The URLs every page can link to: the fixed pages, the static files the layout uses, the search index."""
+    """The URLs every page can link to: the fixed pages, the search index, and the static files the layout uses (a theme
+    asset under its content-hashed name, so a changed asset changes every page's view and so its memo key)."""
 
     home: str
     topics: str
@@ -31,6 +32,12 @@ class Links:
     flag: str
     dot_gov_icon: str
     https_icon: str
+    body_font: str  # the three fonts of the first screen, preloaded
+    body_bold_font: str
+    heading_font: str
+    favicon: str
+    icon_192: str
+    touch_icon: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +151,18 @@ def links(site: Site) -> Links:
     """The fixed URLs of one site."""
     def url(path: str) -> str:
         return addresses.url(site.config.base_path, path)
+
+    def asset(name: str) -> str:
+        path = f"static/{name}"
+        return url(site.assets.get(path, path))
     return Links(url(addresses.HOME), url(addresses.TOPICS), url(addresses.SEARCH), url("pagefind/"),
-                 url("static/uswds/css/uswds.min.css"), url("static/topicsite.css"), url("static/uswds/js/uswds.min.js"),
-                 url("static/search.js"), url("static/uswds/img/usa-icons-bg/search--white.svg"),
-                 url("static/uswds/img/us_flag_small.png"), url("static/uswds/img/icon-dot-gov.svg"), url("static/uswds/img/icon-https.svg"))
+                 asset("uswds/css/uswds.css"), asset("topicsite.css"), asset("uswds/js/uswds.js"),
+                 asset("search.js"), asset("uswds/img/usa-icons-bg/search--white.svg"),
+                 asset("uswds/img/us_flag_small.png"), asset("uswds/img/icon-dot-gov.svg"), asset("uswds/img/icon-https.svg"),
+                 asset("uswds/fonts/source-sans-pro/sourcesanspro-regular-webfont.woff2"),
+                 asset("uswds/fonts/source-sans-pro/sourcesanspro-bold-webfont.woff2"),
+                 asset("uswds/fonts/merriweather/Latin-Merriweather-Bold.woff2"),
+                 asset("favicon.ico"), asset("favicon-192.png"), asset("apple-touch-icon.png"))
 
 
 def layout(site: Site) -> Layout:

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ PAGER_WINDOW = 7
 
 
 def index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource], prepared: Parsed,
-          static: tuple[StaticFile, ...], warnings: tuple[Problem, ...], include_drafts: bool) -> Site:
+          static: tuple[StaticFile, ...], theme_assets: Mapping[str, str], warnings: tuple[Problem, ...], include_drafts: bool) -> Site:
     """The site model: submissions newest first, topics by title, each topic's pages and feeds, aliases, digests."""
     titles = {t.slug: t.title for t in topic_sources}
     made_with = key(repr(config))
@@ -52,7 +52,7 @@ def index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sour
         topics=tuple(topics), submissions=tuple(submissions), recent=tuple(pinned[: config.per_page]),
         aliases=aliases, feeds=feeds + _old_feeds(config, aliases, feeds),
         site_feeds=site_feeds, template_dirs=_layered(site_dir / find.TEMPLATES, find.default_templates_dir()),
-        static_files=static,
+        static_files=static, assets=theme_assets,
         warnings=warnings, include_drafts=include_drafts,
     )
 

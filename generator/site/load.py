@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +15,7 @@ from ..content.config import Config, read_config
 from ..content.parse import SubmissionSource, TopicSource, read_topic
 from ..content.submissions import Parsed, SubmissionParser, parse_submissions
 from ..errors import Problem, Problems, SiteError, display_path
-from . import addresses
+from . import addresses, assets
 from .index import index, submission_url
 from .model import Site, StaticFile
 
@@ -40,6 +40,7 @@ class Sources:
     topics: tuple[TopicSource, ...]
     parsed: Parsed
     static: tuple[StaticFile, ...]
+    theme_assets: Mapping[str, str]  # a theme file's name -> its content-hashed name
     problems: tuple[Problem, ...]
 
 
@@ -56,13 +57,13 @@ def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) ->
     config = _config(site_dir, problems)
     content = find.content_files(site_dir, problems)
     find.site_folder_files(site_dir, find.TEMPLATES, problems)  # only checked here: Jinja's loader reads them
-    static = _static_files(site_dir, problems)
+    static, theme_assets = _static_files(site_dir, problems)
     topic_sources = _parse_all(list(content.topics), read_topic, problems)
     slugs = {path.stem for path in content.topics}  # a topic file with errors is reported once, not again by each submission
     parsed = parse(list(content.submissions), config.zone, functools.partial(submission_url, config.base_path), slugs)
     problems.extend(parsed.problems)
     _check_ids(parsed.sources, problems)
-    return Sources(site_dir, config, tuple(topic_sources), parsed, static, tuple(problems.items))
+    return Sources(site_dir, config, tuple(topic_sources), parsed, static, dict(theme_assets), tuple(problems.items))
 
 
 def index_sources(sources: Sources, options: LoadOptions) -> Site:
@@ -72,16 +73,18 @@ def index_sources(sources: Sources, options: LoadOptions) -> Site:
     problems.raise_if_errors()
     included = _included(sources.parsed.sources, options, problems)
     site = index(sources.root, sources.config, list(sources.topics), included, sources.parsed, sources.static,
-                 problems.warnings, options.drafts)
+                 sources.theme_assets, problems.warnings, options.drafts)
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
 
 
-def _static_files(site_dir: Path, problems: Problems) -> tuple[StaticFile, ...]:
-    """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name."""
+def _static_files(site_dir: Path, problems: Problems) -> tuple[tuple[StaticFile, ...], dict[str, str]]:
+    """Static assets by output path: the site's own first; a default is copied only where the site has no file of that name.
+    The theme's assets (names the defaults have, from either folder) get hashed names; also returned as a map."""
     default = find.default_static_dir()
-    folders = [(default, find.folder_files(default, f"{find.STATIC}/", problems))]
+    default_files = find.folder_files(default, f"{find.STATIC}/", problems)
+    folders = [(default, default_files)]
     if (site_dir / find.STATIC).resolve() != default.resolve():
         folders.insert(0, (site_dir / find.STATIC, find.site_folder_files(site_dir, find.STATIC, problems)))
     found: dict[str, Path] = {}
@@ -89,7 +92,20 @@ def _static_files(site_dir: Path, problems: Problems) -> tuple[StaticFile, ...]:
         for path in files:
             if not path.name.startswith("."):
                 found.setdefault(f"{find.STATIC}/{path.relative_to(folder).as_posix()}", path)
-    return tuple(StaticFile(output, source) for output, source in sorted(found.items()))
+    theme = {f"{find.STATIC}/{path.relative_to(default).as_posix()}" for path in default_files}
+    data = {name: _read_bytes(found[name], problems) for name in sorted(theme & found.keys()) if assets.is_fingerprinted(name)}
+    published = assets.fingerprint(data)
+    static = [StaticFile(published[name][0], source, published[name][1]) if name in published else StaticFile(name, source)
+              for name, source in found.items()]
+    return tuple(sorted(static, key=lambda f: f.path)), {name: output for name, (output, _) in sorted(published.items())}
+
+
+def _read_bytes(path: Path, problems: Problems) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        problems.add(path, 1, f"cannot be read: {error.strerror or error}; make it readable")
+        return b""
 
 
 def _config(site_dir: Path, problems: Problems) -> Config:

@@ -147,10 +147,12 @@ class Alias:
 
 @dataclass(frozen=True, slots=True)
 class StaticFile:
-    """A static asset: its output path ('static/...') and the file it is copied from."""
+    """A static asset: its output path ('static/...'), the file it is copied from, and, for a theme asset
+    published under a hashed name, the bytes to publish (a stylesheet's urls rewritten to hashed names)."""
 
     path: str
     source: Path
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ class Site:
     site_feeds: tuple[FeedRef, ...]
     template_dirs: tuple[Path, ...]
     static_files: tuple[StaticFile, ...]
+    assets: Mapping[str, str]  # a theme asset's site path ('static/topicsite.css') -> its hashed output path
     warnings: tuple[Problem, ...]
     include_drafts: bool
 
