@@ -6,7 +6,8 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -172,3 +173,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 from serving import serving  # noqa: E402,F401  (a fixture for tests/test_serve*.py)
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_output: Path) -> Iterator[str]:
+    """The sample site served on 127.0.0.1 for one module's browser tests."""
+    from served_site import serve
+    with serve(sample_output) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright, for one module's browser tests."""
+    from playwright.sync_api import sync_playwright
+    from served_site import launch_chromium
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from conftest import REPO
-from served_site import launch_chromium, serve
 
 AXE = REPO / "node_modules/axe-core/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -30,20 +29,6 @@ PAGES = {
     "404": "no/such/page/",
     "search": "search/?q=training",
 }
-
-
-@pytest.fixture(scope="module")
-def site_url(sample_output: Path) -> Iterator[str]:
-    with serve(sample_output) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, Route
 
-from served_site import launch_chromium, serve
+from served_site import serve
 
 TOPIC = "topics/community-police-relations-and-public-trust/"
 PAGES = {
@@ -37,20 +37,6 @@ ID = re.compile(r"\d{8}-\d{4,6}-\d{2}")
 def slow_fonts_url(sample_output: Path) -> Iterator[str]:
     with serve(sample_output, font_delay=FONT_DELAY) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def site_url(sample_output: Path) -> Iterator[str]:
-    with serve(sample_output) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def layout_shift(browser: Any, url: str, width: str, strip_fallback_faces: bool = False) -> float:

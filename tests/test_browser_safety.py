@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from served_site import serve
-from test_browser import browser  # noqa: F401  (a fixture: Debian's Chromium through Playwright)
+
 from test_hostile import attack_site  # noqa: F401  (a fixture: the site built from every attack)
 
 

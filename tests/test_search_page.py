@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
-from test_browser import DISTINCTIVE, browser, open_page, page, site_url, tab_to  # noqa: F401  (fixtures and helpers)
+from test_browser import DISTINCTIVE, open_page, page, tab_to  # noqa: F401  (a fixture and helpers)
 
 RESULTS = ".site-search__list .usa-collection__item"
 RESULT_LINKS = ".site-search__list .usa-collection__heading a"
