@@ -51,6 +51,21 @@ def test_items_newest_first_with_author_and_absolute_links(output: Path) -> None
     assert "<script" not in (output / "atom.xml").read_text() and "alert(1)" not in (output / "rss.xml").read_text()
 
 
+def test_each_topic_of_an_item_is_a_category(make_site: MakeSite) -> None:
+    output = built(make_site({
+        "content/topics/officer-safety.md": "---\ntitle: Officer safety\n---\n",
+        "content/submissions/b.md": submission(topics="community-policing, officer-safety"),
+    }))
+    scheme = "https://example.gov/tta/topics/"
+    atom = etree.parse(str(output / "atom.xml")).getroot()
+    entry = next(e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id") and e.find(f"{ATOM}link").get("href").endswith("/b/"))
+    assert [dict(c.attrib) for c in entry.iter(f"{ATOM}category")] == [
+        {"term": "community-policing", "scheme": scheme, "label": "Community policing"},
+        {"term": "officer-safety", "scheme": scheme, "label": "Officer safety"}]
+    rss = etree.parse(str(output / "topics/officer-safety/rss.xml")).getroot()
+    assert [(c.text, c.get("domain")) for c in rss.iter("category")] == [("Community policing", scheme), ("Officer safety", scheme)]
+
+
 def test_updated_is_newest_item_not_build_time(output: Path) -> None:
     atom = etree.parse(str(output / "atom.xml")).getroot()
     assert atom.findtext(f"{ATOM}updated") == "2023-06-01T10:00:00+00:00"

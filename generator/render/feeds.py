@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from ..content.markdown import absolutize
+from ..site import addresses
 from ..site.model import Feed, Site, Submission
 
 if TYPE_CHECKING:  # feedgen (and lxml) load on the first feed rendered: a build with nothing to render skips them
@@ -56,6 +57,10 @@ def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Subm
     entry.author(name=submission.submitted_by)
     entry.published(submission.date)
     entry.updated(submission.date)
+    # Each topic as a category, so readers can group and filter: the slug is Atom's term, the title its
+    # label and RSS's text, and the topics page the scheme (RSS's domain).
+    for topic in submission.topics:
+        entry.category(term=topic.slug, label=topic.title, scheme=site.absolute_url(addresses.TOPICS))
     body = absolutize(str(submission.body_html), site.config.origin)
     if feed.ref.kind == "rss":
         guid = submission.guid or submission.feed_id

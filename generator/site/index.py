@@ -85,7 +85,7 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
         date_display=display_date(source.date), draft=source.draft, sticky=source.sticky,
-        topics=tuple(Link(title, _url(config, addresses.topic_path(slug))) for slug, title in zip(source.topic_slugs, titles)),
+        topics=tuple(Link(title, _url(config, addresses.topic_path(slug)), slug) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
         path=site_path, url=url, absolute_url=config.origin + url, output_path=addresses.output_path(site_path),

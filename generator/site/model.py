@@ -21,10 +21,11 @@ AliasKind = Literal["page", "feed", "same"]
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A titled URL (root-relative)."""
+    """A topic as a submission links to it: its title, URL (root-relative) and slug."""
 
     title: str
     url: str
+    slug: str
 
 
 @dataclass(frozen=True, slots=True)
