@@ -143,8 +143,11 @@ SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default
 @reports_site_errors
 def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir: Path) -> None:
     """Create a submission file with a new id, dated now in the site's timezone, and print its path."""
-    from .commands.new import new_submission
+    from .commands.new import new_submission, unknown_topics
 
+    unknown = unknown_topics(site_dir, topics)
+    if unknown:
+        raise click.BadParameter("\n".join(unknown), param_hint="'--topic'")
     path = new_submission(site_dir, submitted_by, list(dict.fromkeys(topics)), title)
     click.echo(display_path(path))
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import MakeSite, run_topicsite
+from conftest import REPO, MakeSite, run_topicsite
 from generator.errors import SiteError
 from generator.commands.new import PLACEHOLDER, new_submission, new_topic, slugify, submission_id
-from generator.content.parse import unknown_topic_message
 from generator.site.load import LoadOptions, load
 
 # 2023-03-31 12:23:32 UTC is 08:23:32 in New York (the test site's timezone).
@@ -85,14 +86,14 @@ def test_gives_up_without_overwriting_when_every_id_is_taken(make_site: MakeSite
     assert all(p.read_text() == "taken" for p in (site / "content/submissions/2023").iterdir())
 
 
-def test_unknown_topic_is_the_builds_error(make_site: MakeSite) -> None:
-    site = make_site()
+def test_unknown_topics_offer_their_close_matches_and_new_topic(make_site: MakeSite) -> None:
+    site = make_site({"content/topics/community-police-relations.md": "---\ntitle: Relations\n---\n"})
     with pytest.raises(SiteError) as raised:
         new_submission(site, "A", ["community-policin", "community-policing"], clock=clock(), two_digits=digits(1))
     [problem] = raised.value.problems
     assert problem.path == site / "content/topics"
-    assert problem.message == unknown_topic_message("community-policin", {"community-policing"})
-    assert problem.message == "unknown topic 'community-policin'; did you mean 'community-policing'?"
+    assert problem.message == ("unknown topic 'community-policin'; did you mean 'community-policing' or 'community-police-relations'? "
+                               'To add a topic, run: topicsite new-topic "TITLE"')
     assert not (site / "content/submissions/2023/20230331-82332-01.md").exists()
 
 
@@ -110,7 +111,8 @@ def test_new_command_prints_the_path(make_site: MakeSite) -> None:
     (["--by", "A"], 2, "Missing option '--topic'"),
     (["--by", "A\x07", "--topic", "community-policing"], 2, "submitted_by contains the control character U+0007 ALERT"),
     (["--by", "  ", "--topic", "community-policing"], 2, "submitted_by must not be empty"),
-    (["--by", "A", "--topic", "nope"], 1, "content/topics:1: unknown topic 'nope'; create content/topics/nope.md"),
+    (["--by", "A", "--topic", "nope"], 2,
+     "Invalid value for '--topic': unknown topic 'nope'; the site's topics are: community-policing. To add a topic, run: topicsite new-topic \"TITLE\""),
 ])
 def test_new_command_errors(make_site: MakeSite, args: list[str], code: int, message: str) -> None:
     result = run_topicsite("new", *args, "--site", make_site())
@@ -170,3 +172,16 @@ def test_new_refuses_outside_a_site(tmp_path: Path) -> None:
     result = run_topicsite("new-topic", "Officer safety", cwd=tmp_path)
     assert result.returncode == 1 and "site.toml" in result.stderr
     assert not (tmp_path / "content").exists()
+
+
+def test_the_readmes_examples_work_on_the_sample_site(tmp_path: Path) -> None:
+    """The README's `new` and `new-topic` lines, run as written on a copy of the sample site."""
+    readme = (REPO / "README.md").read_text()
+    site = tmp_path / "sample"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.toml", site / "site.toml")
+    for command in ("topicsite new ", "topicsite new-topic "):
+        line = next(line for line in readme.splitlines() if line.startswith(command))
+        result = run_topicsite(*shlex.split(line)[1:], cwd=site)
+        assert result.returncode == 0, (line, result.stderr)
+    assert run_topicsite("build", site, "-q", "--no-search").returncode == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import json
 import random
 import re
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from ..content import find
 from ..content.config import read_config
-from ..content.parse import parse_submission, parse_topic, unknown_topic_message
+from ..content.parse import parse_submission, parse_topic
 from ..errors import Problem, Problems, SiteError
 
 PLACEHOLDER = "Replace this line with the request text, in Markdown."
@@ -64,12 +66,26 @@ def new_submission(site_dir: Path, submitted_by: str, topics: Sequence[str], tit
 
 
 def _check_topics(site_dir: Path, topics: Sequence[str]) -> None:
-    """Unknown topics are the same error as in a build, reported at the topics folder."""
-    folder = site_dir / find.CONTENT / find.TOPICS
-    slugs = {path.stem for path in folder.glob("*.md")}
-    unknown = [slug for slug in topics if slug not in slugs]
+    """Unknown topics are an error at the topics folder (the command line reports them at --topic instead)."""
+    unknown = unknown_topics(site_dir, topics)
     if unknown:
-        raise SiteError(Problem(folder, 1, unknown_topic_message(slug, slugs)) for slug in unknown)
+        raise SiteError(Problem(site_dir / find.CONTENT / find.TOPICS, 1, message) for message in unknown)
+
+
+def unknown_topics(site_dir: Path, topics: Sequence[str]) -> list[str]:
+    """Why each topic that has no file in content/topics/ cannot be used: its close matches, and how to add it."""
+    known = sorted(path.stem for path in (site_dir / find.CONTENT / find.TOPICS).glob("*.md"))
+    return [unknown_topic_hint(slug, known) for slug in topics if slug not in known]
+
+
+def unknown_topic_hint(slug: str, known: Sequence[str]) -> str:
+    """'unknown topic 'x'; did you mean 'a' or 'b'? ...', offering every close match and the command that adds a topic."""
+    close = difflib.get_close_matches(slug, known, n=3, cutoff=0.6)
+    if close:
+        choice = f"did you mean {' or '.join(repr(c) for c in close)}?"
+    else:
+        choice = f"the site's topics are: {', '.join(known)}." if known else "the site has no topics yet."
+    return f"unknown topic {slug!r}; {choice} To add a topic, run: topicsite new-topic \"TITLE\""
 
 
 def existing_ids(site_dir: Path) -> set[str]:
