@@ -185,3 +185,14 @@ def test_the_readmes_examples_work_on_the_sample_site(tmp_path: Path) -> None:
         result = run_topicsite(*shlex.split(line)[1:], cwd=site)
         assert result.returncode == 0, (line, result.stderr)
     assert run_topicsite("build", site, "-q", "--no-search").returncode == 0
+
+
+def test_an_unfinished_placeholder_is_a_warning_and_an_error_with_strict(make_site: MakeSite) -> None:
+    from generator.commands.check import CheckOptions, check_site
+    site = make_site()
+    path = new_submission(site, "A", ["community-policing"], clock=clock(), two_digits=digits(1))
+    message = f"{path.relative_to(site).as_posix()}:6: warning: the request text still holds the placeholder that topicsite new writes; replace that line with the request"
+    result = run_topicsite("build", site, "--no-search")
+    assert result.returncode == 0 and message in result.stderr.replace(f"{site.name}/", ""), result.stderr
+    strict = check_site(site, CheckOptions(strict=True, now=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+    assert [(p.path, p.line, p.severity) for p in strict] == [(path, 6, "error")]

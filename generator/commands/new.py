@@ -14,10 +14,9 @@ from pathlib import Path
 
 from ..content import find
 from ..content.config import read_config
-from ..content.parse import parse_submission, parse_topic
+from ..content.parse import PLACEHOLDER, parse_submission, parse_topic
 from ..errors import Problem, Problems, SiteError
 
-PLACEHOLDER = "Replace this line with the request text, in Markdown."
 ID_ATTEMPTS = 100
 SLUG_MAX = 80
 ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)

@@ -28,6 +28,8 @@ ID_MAX = 100
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 TEXT_MAX = 500
+# The body `topicsite new` writes; a submission that still holds it was never finished.
+PLACEHOLDER = "Replace this line with the request text, in Markdown."
 # Python-Markdown's time grows faster than linearly on some inputs: with the checks of markdown_limits, this
 # bounds a body (or a topic's description) to well under a second.
 BODY_MAX = 50_000

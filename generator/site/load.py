@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from ..content import find
 from ..content.config import Config, read_config
-from ..content.parse import SubmissionSource, TopicSource, read_topic
+from ..content.parse import PLACEHOLDER, SubmissionSource, TopicSource, read_topic
 from ..content.submissions import Parsed, SubmissionParser, parse_submissions
 from ..errors import Problem, Problems, SiteError, display_path
 from . import addresses, assets
@@ -63,6 +63,7 @@ def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) ->
     parsed = parse(list(content.submissions), config.zone, functools.partial(submission_url, config.base_path), slugs)
     problems.extend(parsed.problems)
     _check_ids(parsed.sources, problems)
+    _placeholder_warnings(parsed.sources, problems)
     return Sources(site_dir, config, tuple(topic_sources), parsed, static, dict(theme_assets), tuple(problems.items))
 
 
@@ -135,6 +136,14 @@ def _check_ids(sources: list[SubmissionSource], problems: Problems) -> None:
         for source in clash if len(clash) > 1 else ():
             for other in (o for o in clash if o is not source):
                 problems.add(source.path, source.id_line, _id_clash(source, other))
+
+
+def _placeholder_warnings(sources: list[SubmissionSource], problems: Problems) -> None:
+    """A body that still holds the line `topicsite new` writes was never finished (an error with check --strict)."""
+    for source in sources:
+        if PLACEHOLDER in source.body:
+            line = source.body_line + next(i for i, text in enumerate(source.body.split("\n")) if PLACEHOLDER in text)
+            problems.warn(source.path, line, "the request text still holds the placeholder that topicsite new writes; replace that line with the request")
 
 
 def _id_clash(source: SubmissionSource, other: SubmissionSource) -> str:
