@@ -77,6 +77,19 @@ def test_a_site_replaces_theme_assets_under_their_own_hashes_and_keeps_its_other
     assert uswds_css and (output / uswds_css[1]).is_file()
 
 
+def test_a_sites_own_site_css_is_loaded_after_the_themes_stylesheets(make_site: MakeSite) -> None:
+    site = make_site({"static/site.css": b".usa-alert { border-width: 2px; }\n"})
+    assert run_topicsite("build", site, "-q", "--no-search").returncode == 0
+    html = (site / "output/index.html").read_text(encoding="utf-8")
+    theme = re.search(r'<link rel="stylesheet" href="/tta/static/topicsite\.[0-9a-f]{10}\.css">', html)
+    own = html.find('<link rel="stylesheet" href="/tta/static/site.css">')
+    assert theme and own > theme.end(), "site.css must come after the theme's stylesheets, so that it can add to them"
+    assert (site / "output/static/site.css").read_bytes() == b".usa-alert { border-width: 2px; }\n"
+    del_css = make_site({"static/site.css": None})
+    assert run_topicsite("build", del_css, "-q", "--no-search").returncode == 0
+    assert "static/site.css" not in (del_css / "output/index.html").read_text(encoding="utf-8")
+
+
 def test_an_asset_change_renames_it_in_every_page_of_an_incremental_build(make_site: MakeSite) -> None:
     site = make_site({"static/topicsite.css": "a {}\n"})
     new_name = f"topicsite.{short_hash(b'b {}' + bytes([10]))}.css"

@@ -38,6 +38,7 @@ class Links:
     favicon: str
     icon_192: str
     touch_icon: str
+    own_css: str | None  # the site's static/site.css, loaded after the theme's stylesheets to add to them
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,9 @@ class RobotsView:
 View = IndexView | TopicsView | PlainView | TopicView | SubmissionView | AliasView | SitemapView | RobotsView
 
 
+OWN_CSS = "static/site.css"
+
+
 def links(site: Site) -> Links:
     """The fixed URLs of one site."""
     def url(path: str) -> str:
@@ -162,7 +166,8 @@ def links(site: Site) -> Links:
                  asset("uswds/fonts/source-sans-pro/sourcesanspro-regular-webfont.woff2"),
                  asset("uswds/fonts/source-sans-pro/sourcesanspro-bold-webfont.woff2"),
                  asset("uswds/fonts/merriweather/Latin-Merriweather-Bold.woff2"),
-                 asset("favicon.ico"), asset("favicon-192.png"), asset("apple-touch-icon.png"))
+                 asset("favicon.ico"), asset("favicon-192.png"), asset("apple-touch-icon.png"),
+                 url(OWN_CSS) if any(f.path == OWN_CSS for f in site.static_files) else None)
 
 
 def layout(site: Site) -> Layout:
