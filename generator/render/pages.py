@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,8 +52,9 @@ def page_jobs(site: Site) -> list[PageJob]:
             meta = page_meta(site, listing.path, f"{title} | {name}", describe.listing(site, topic, listing))
             view = TopicView(layout, meta, topic.title, topic.description_html, topic.feeds, listing)
             jobs.append(PageJob(listing.output_path, "topic.html", Source(topic.source), view))
+    shown = submission_titles(site)
     for submission in site.submissions:
-        meta = page_meta(site, submission.path, f"{submission.title} | {name}", describe.submission(site, submission))
+        meta = page_meta(site, submission.path, f"{shown[submission.id]} | {name}", describe.submission(site, submission))
         jobs.append(PageJob(submission.output_path, "submission.html", Source(submission.source), SubmissionView(layout, meta, submission)))
     for alias in (a for a in site.aliases if a.kind == "page"):
         meta = page_meta(site, addresses.alias_page(alias.path), f"Moved: {alias.target_title} | {name}", describe.alias(site, alias))
@@ -60,6 +62,18 @@ def page_jobs(site: Site) -> list[PageJob]:
     jobs.append(PageJob(addresses.SITEMAP, SITEMAP_TEMPLATE, home, views.sitemap(site)))
     jobs.append(PageJob(addresses.ROBOTS, "robots.txt", home, RobotsView(site.config.base_url + addresses.SITEMAP)))
     return jobs
+
+
+def submission_titles(site: Site) -> dict[str, str]:
+    """Each submission's page title, unique by construction: a title that another submission, a topic or a fixed
+    page also has is followed by the id ("Training request (20230907-125328-94)"), so that tabs, search results and
+    screen readers can tell the pages apart while editors may give two requests one title."""
+    name = site.config.title
+    counts = Counter(s.title.casefold() for s in site.submissions)
+    taken = {title.format(name=name).casefold() for _, title, _ in FIXED_PAGES.values()}
+    taken |= {f"{t.title} | {name}".casefold() for t in site.topics}
+    return {s.id: f"{s.title} ({s.id})" if s.title != s.id and (counts[s.title.casefold()] > 1 or f"{s.title} | {name}".casefold() in taken)
+            else s.title for s in site.submissions}
 
 
 def _fixed_page(site: Site, layout: Layout, path: str) -> PageJob:
