@@ -113,3 +113,26 @@ def test_sample_site_feeds_and_links(tmp_path: Path) -> None:
         elif feed.name == "rss.xml":
             assert_valid_rss(feed.read_bytes())
     assert internal_links(output, "https://example.gov/tta/") == []
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("", "Lieutenant Margaret O'Donnell-Vasquez"),
+                                                 ('feed_names = "full"\n', "Lieutenant Margaret O'Donnell-Vasquez"),
+                                                 ('feed_names = "as-pages"\n', "Lieutenant Mar…")])
+def test_feeds_carry_full_names_unless_told_to_cut_them_as_pages_do(make_site: MakeSite, setting: str, shown: str) -> None:
+    from conftest import SITE_TOML
+    output = built(make_site({"site.toml": SITE_TOML + setting,
+                              "content/submissions/b.md": submission(name="Lieutenant Margaret O'Donnell-Vasquez")}))
+    rss = etree.parse(str(output / "rss.xml")).getroot()
+    assert rss.findtext("channel/item/{http://purl.org/dc/elements/1.1/}creator") == shown
+    atom = etree.parse(str(output / "atom.xml")).getroot()
+    assert atom.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == shown
+    assert "Lieutenant Mar…" in (output / "submissions/b/index.html").read_text()
+
+
+def test_feed_names_takes_one_of_two_values() -> None:
+    from generator.content.config import parse_config
+    from generator.errors import SiteError
+    with pytest.raises(SiteError) as raised:
+        parse_config(Path("site.toml"), 'title = "T"\nbase_url = "https://example.gov/"\nfeed_names = "short"\n')
+    assert [p.format() for p in raised.value.problems] == [
+        "site.toml:3: feed_names must be \"full\" (feeds carry whole names) or \"as-pages\" (cut as on pages), not 'short'"]

@@ -20,6 +20,7 @@ from .markdown_limits import markdown_findings
 from .text import invisible_problem, nested_problem
 
 CONFIG_NAME = "site.toml"
+FEED_NAMES = ("full", "as-pages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class Config:
     per_page: int = 10
     feed_items: int = 10
     name_max: int = 20
+    feed_names: str = "full"  # "full": feeds carry submitters' whole names; "as-pages": cut as the pages cut them
     notice: str | None = None
     contact_email: str | None = None
     agency: str | None = None
@@ -79,6 +81,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "per_page": (int, "a whole number of at least 1"),
     "feed_items": (int, "a whole number of at least 1"),
     "name_max": (int, "a whole number of at least 2"),
+    "feed_names": (str, "\"full\" or \"as-pages\""),
     "notice": (str, "Markdown text"),
     "contact_email": (str, "an email address"),
     "agency": (str, "text"),
@@ -170,6 +173,8 @@ def _value_problem(key: str, value: Any) -> str | None:
         return f"{key} must be at least 1, not {value}"
     if key == "name_max" and value < 2:
         return f"name_max must be at least 2, not {value}"
+    if key == "feed_names" and value not in FEED_NAMES:
+        return f"feed_names must be \"full\" (feeds carry whole names) or \"as-pages\" (cut as on pages), not {value!r}"
     if key == "contact_email" and not EMAIL.fullmatch(value):
         return f"contact_email must be an email address such as \"help@example.gov\", not {value!r}"
     if key == "footer_links":

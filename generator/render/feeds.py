@@ -54,7 +54,8 @@ def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Subm
     entry = generator.add_entry(order="append")  # feedgen prepends by default, which would reverse the order
     entry.title(submission.title)
     entry.link(href=submission.absolute_url, rel="alternate", type="text/html")
-    entry.author(name=submission.submitted_by)
+    name = submission.display_name if site.config.feed_names == "as-pages" else submission.submitted_by
+    entry.author(name=name)
     entry.published(submission.date)
     entry.updated(submission.date)
     # Each topic as a category, so readers can group and filter: the slug is Atom's term, the title its
@@ -65,7 +66,7 @@ def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Subm
     if feed.ref.kind == "rss":
         guid = submission.guid or submission.feed_id
         entry.guid(guid, permalink=guid.startswith(("http://", "https://")))
-        entry.dc.dc_creator(submission.submitted_by)  # RSS's own <author> must be an email address
+        entry.dc.dc_creator(name)  # RSS's own <author> must be an email address
         entry.description(body)
     else:
         entry.id(submission.feed_id)
