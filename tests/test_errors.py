@@ -16,7 +16,7 @@ CASES = {
     "not utf-8": (b"---\nsubmitted_by: Ren\xe9e\n", "2: is not UTF-8 text (byte 0xe9 cannot be read); save the file as UTF-8"),
     "no front matter": ("Just text\n", "1: has no front matter: the file must start with a line '---', then YAML fields, then a line '---'"),
     "unclosed front matter": ("---\nsubmitted_by: x\n", "1: front matter is never closed: add a line '---' after the YAML fields"),
-    "yaml syntax": ("---\nsubmitted_by: x\ntopics: [a\ndate: 2023-01-01\n---\nbody\n", "4: YAML syntax error: expected ',' or ']', but got ':' while parsing a flow sequence; check indentation, and put text containing ': ' or '#' in quotes"),
+    "yaml syntax": ("---\nsubmitted_by: x\ntopics: [a\ndate: 2023-01-01\n---\nbody\n", "3: YAML syntax error: the list opened with '[' on line 3 is never closed: end it with ']' on the same line, and separate its items with ', '"),
     "not a mapping": ("---\n- a\n- b\n---\nbody\n", "2: front matter must be YAML fields (key: value), not a single value or list"),
     "missing field": ("---\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "1: missing required field 'submitted_by': add a line 'submitted_by: ...' to the front matter"),
     "octal id": ("---\nid: 012345\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id must be text, but YAML reads '012345' as the number 5349; put it in quotes: id: \"012345\""),
@@ -59,7 +59,7 @@ def test_every_problem_in_one_run_sorted(make_site: MakeSite) -> None:
         "content/submissions/a.md:4: unknown topic 'nope'; create content/topics/nope.md or use one of: community-policing",
         "content/submissions/a.md:6: the request text is empty: write it below the closing '---'",
         "content/submissions/b.md:3: date '2023-13-01' is not a valid date (month must be in 1..12); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00",
-        "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_items, footer_links, language, name_max, notice, per_page, timezone, title",
+        "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_items, feed_names, footer_links, language, name_max, notice, per_page, timezone, title",
     ]
 
 

@@ -27,7 +27,7 @@ Cases = dict[str, tuple[str, str | bytes, list[str]]]
 
 ENCODINGS: Cases = {
     "tab in yaml": (SUB, "---\nsubmitted_by: Ben\n\tdate: 2023-01-01\ntopics: [community-policing]\n---\nx\n",
-        [f"{SUB}:3: YAML syntax error: found character '\\t' that cannot start any token while scanning for the next token; check indentation, and put text containing ': ' or '#' in quotes"]),
+        [f"{SUB}:3: YAML syntax error: a tab in the indentation; YAML indents with spaces, not tabs: replace the tab with spaces"]),
     "nul byte": (SUB, fm(*VALID, body="a\x00b"),
         [f"{SUB}:6: contains a NUL character; remove it (the file may be binary or saved as UTF-16)"]),
     "empty file": (SUB, "",

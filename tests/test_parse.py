@@ -6,9 +6,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from generator.content.config import FooterLink, parse_config
 from generator.content.frontmatter import parse_document
 from generator.content.parse import parse_submission, parse_topic
+from generator.errors import SiteError
 
 ZONE = ZoneInfo("America/New_York")
 
@@ -58,3 +61,21 @@ def test_parse_config_fills_defaults_and_reads_every_setting() -> None:
                         'notice = "Read *this*."\nfooter_links = [{text = "Privacy", url = "/privacy/"}]\n')
     assert (full.per_page, full.notice, full.notice_line) == (3, "Read *this*.", 4)
     assert full.footer_links == (FooterLink("Privacy", "/privacy/"),)
+
+
+@pytest.mark.parametrize(("front_matter", "known", "message"), [
+    ("submitted_by: Ben\ndate: 2023-01-01\ntopics: officer-safety, community", {"officer-safety", "community"},
+     "x.md:4: topics 'officer-safety, community' is one piece of text, not a list: put a list in brackets, such as "
+     "'topics: [a-topic, another-topic]', or write one topic per '- ' line below 'topics:'"),
+    ("submitted_by: Ben\ndate: 2023-01-01", {"officer-safety", "community"},
+     "x.md:1: missing required field 'topics': add a line such as 'topics: [community]'"),
+    ("submitted_by: Ben\n\tdate: 2023-01-01\ntopics: [community]", {"community"},
+     "x.md:3: YAML syntax error: a tab in the indentation; YAML indents with spaces, not tabs: replace the tab with spaces"),
+    ("submitted_by: Ben\ntopics: [community, officer-safety\ndate: 2023-01-01", {"community"},
+     "x.md:3: YAML syntax error: the list opened with '[' on line 3 is never closed: end it with ']' on the same line, "
+     "and separate its items with ', '"),
+])
+def test_messages_say_how_to_fix_the_common_slips(front_matter: str, known: set[str], message: str) -> None:
+    with pytest.raises(SiteError) as raised:
+        parse_submission(Path("x.md"), f"---\n{front_matter}\n---\nBody.\n", ZoneInfo("UTC"), known)
+    assert [p.format() for p in raised.value.problems] == [message]

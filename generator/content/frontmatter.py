@@ -169,8 +169,12 @@ def _careful_load(path: Path, fm_text: str) -> tuple[dict[str, Any], dict[str, i
     return data, _key_lines(node), _raw_scalars(node)
 
 
+FLOW_CONTEXTS = {"while parsing a flow sequence": ("list", "[", "]"), "while parsing a flow mapping": ("mapping", "{", "}")}
+
+
 def _yaml_line(error: yaml.MarkedYAMLError) -> int:
-    mark = error.problem_mark or error.context_mark
+    opened = error.context_mark if error.context in FLOW_CONTEXTS else None  # an unclosed list: where it opened
+    mark = opened or error.problem_mark or error.context_mark
     return mark.line + 2 if mark else 2
 
 
@@ -186,8 +190,22 @@ def _yaml_message(error: yaml.MarkedYAMLError) -> str:
         return f"YAML tag not allowed: {problem.split('for the tag')[-1].strip()} — front matter holds plain text, numbers, dates, lists and mappings only"
     if problem.startswith(("anchors", "duplicate", "front matter", "a key")):
         return problem
+    if "'\\t'" in problem or "'\t'" in problem:
+        return "YAML syntax error: a tab in the indentation; YAML indents with spaces, not tabs: replace the tab with spaces"
+    unclosed = _unclosed(error)
+    if unclosed:
+        return unclosed
     context = f" {error.context}" if error.context and error.problem else ""
     return f"YAML syntax error: {problem}{context}; check indentation, and put text containing ': ' or '#' in quotes"
+
+
+def _unclosed(error: yaml.MarkedYAMLError) -> str | None:
+    """What is unclosed, and where it opened, for a flow list or mapping the YAML parser found no end of."""
+    if error.context not in FLOW_CONTEXTS or error.context_mark is None:
+        return None
+    kind, opener, closer = FLOW_CONTEXTS[error.context]
+    return (f"YAML syntax error: the {kind} opened with '{opener}' on line {error.context_mark.line + 2} is never closed: "
+            f"end it with '{closer}' on the same line, and separate its items with ', '")
 
 
 def type_name(value: Any) -> str:

@@ -229,9 +229,14 @@ def id_problem(value: str) -> str | None:
 
 def _topics(doc: Document, problems: Problems, known: Collection[str] | None) -> tuple[str, ...]:
     if "topics" not in doc.meta:
-        problems.add(doc.path, 1, "missing required field 'topics': add a line such as 'topics: [community-policing]'")
+        example = sorted(known)[0] if known else "community-policing"
+        problems.add(doc.path, 1, f"missing required field 'topics': add a line such as 'topics: [{example}]'")
         return ()
     value = doc.meta["topics"]
+    if isinstance(value, str) and "," in value:
+        problems.add(doc.path, doc.line_of("topics"), f"topics {value!r} is one piece of text, not a list: put a list in brackets, "
+                                                      "such as 'topics: [a-topic, another-topic]', or write one topic per '- ' line below 'topics:'")
+        return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(t, str) and t.strip() for t in items):
         problems.add(doc.path, doc.line_of("topics"), "topics must be one topic slug or a list of them, such as [community-policing, officer-safety]")
