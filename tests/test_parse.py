@@ -39,13 +39,13 @@ def test_parse_submission_gives_a_frozen_record() -> None:
     assert (source.draft, source.sticky, source.guid) == (False, True, None)
     assert source.aliases == (("/node/12", 7),)
     assert dict(source.extra) == {"office": "BJA"}
-    assert (source.body, source.body_line, source.topics_line, source.id_line) == ("We request training.", 10, 4, 1)
+    assert (source.body, source.body_line, source.line_of("topics"), source.line_of("id")) == ("We request training.", 10, 4, 1)
 
 
 def test_parse_submission_takes_its_id_and_title_from_front_matter_or_file_name() -> None:
     text = "---\nid: req-7\nsubmitted_by: A\ndate: 2023-01-01\ntopics: t\n---\nx\n"
     source = parse_submission(Path("any-name.md"), text, ZONE)
-    assert (source.id, source.title, source.id_line, source.topic_slugs) == ("req-7", "req-7", 2, ("t",))
+    assert (source.id, source.title, source.line_of("id"), source.topic_slugs) == ("req-7", "req-7", 2, ("t",))
 
 
 def test_parse_topic_gives_a_frozen_record() -> None:

@@ -52,8 +52,6 @@ class SubmissionSource:
     extra: Mapping[str, Any]
     body: str
     body_line: int
-    topics_line: int
-    id_line: int  # the line of `id:`, or 1 when the id is the file name
     key_lines: tuple[tuple[str, int], ...]  # the line of each front matter key, for findings about it
 
     def line_of(self, key: str) -> int:
@@ -106,8 +104,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     return SubmissionSource(
         path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
         topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body,
-        body_line=doc.body_line, topics_line=doc.line_of("topics"), id_line=doc.line_of("id"),
-        key_lines=tuple(doc.key_lines.items()),
+        body_line=doc.body_line, key_lines=tuple(doc.key_lines.items()),
     )
 
 

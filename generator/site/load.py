@@ -135,7 +135,7 @@ def _check_ids(sources: list[SubmissionSource], problems: Problems) -> None:
     for clash in by_key.values():
         for source in clash if len(clash) > 1 else ():
             for other in (o for o in clash if o is not source):
-                problems.add(source.path, source.id_line, _id_clash(source, other))
+                problems.add(source.path, source.line_of("id"), _id_clash(source, other))
 
 
 def _placeholder_warnings(sources: list[SubmissionSource], problems: Problems) -> None:
@@ -147,7 +147,7 @@ def _placeholder_warnings(sources: list[SubmissionSource], problems: Problems) -
 
 
 def _id_clash(source: SubmissionSource, other: SubmissionSource) -> str:
-    where = f"{display_path(other.path)}:{other.id_line}"
+    where = f"{display_path(other.path)}:{other.line_of('id')}"
     if other.id == source.id:
         return f"duplicate id {source.id!r}: {where} has the same id; give one of them another id"
     return (f"id {source.id!r} differs from {other.id!r} in {where} only by case, so both would be written "
