@@ -94,6 +94,22 @@ def test_a_bad_manifest_is_an_error_at_its_line(tmp_path: Path) -> None:
     assert run_topicsite("cutover-check", tmp_path, REPO).stderr.startswith(f"{tmp_path / 'MANIFEST.tsv'}:1: no MANIFEST.tsv here")
 
 
+def test_a_damaged_capture_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "captured"
+    shutil.copytree(CAPTURED, folder)
+    (folder / "rss.xml").write_bytes(b"<rss><channel><item>")  # cut off mid-download
+    (folder / "taxonomy/term/3497/index.html").write_bytes(b"")
+    result = run_topicsite("cutover-check", folder, REPO)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"{folder / 'MANIFEST.tsv'}:6: /rss.xml was captured as a feed, but its capture is not well-formed XML: capture it again" in lines
+    assert any(line.endswith("/taxonomy/term/3497 was captured empty: capture the page again") for line in lines), lines
+    (folder / "MANIFEST.tsv").write_bytes(b"url\tstatus\xff\n")
+    result = run_topicsite("cutover-check", folder, REPO)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{folder / 'MANIFEST.tsv'}:1: is not UTF-8 text (byte 0xff cannot be read)")
+
+
 class _PortalHandler(http.server.BaseHTTPRequestHandler):
     """The old portal as it was captured: each manifest URL answers with its file and content type, anything else 404."""
 

@@ -439,3 +439,25 @@ def test_a_damaged_record_stops_the_import(tmp_path: Path) -> None:
     code, _, err = import_db(DB, site)
     assert code == 1 and "import-record.json:1: the import record is damaged (the entry of 'content/x.md' has no sha256)" in err
     assert not (site / "content").exists()
+
+
+@pytest.mark.parametrize("record", ['{"version": 1, "files": {"content/x.md": {"sha256": "ab", "changed": null}}}', None])
+def test_a_record_that_cannot_be_read_stops_the_import(tmp_path: Path, record: str | None) -> None:
+    site = empty_site(tmp_path)
+    if record is None:
+        (site / RECORD_NAME).mkdir()
+    else:
+        (site / RECORD_NAME).write_text(record)
+    code, _, err = import_db(DB, site)
+    assert code == 1 and "Traceback" not in err and f"{RECORD_NAME}:1: " in err, err
+    assert not (site / "content").exists()
+
+
+def test_a_damaged_drupal_variable_is_one_error(tmp_path: Path) -> None:
+    copy = tmp_path / "drupal.sqlite"
+    shutil.copy(DB, copy)
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE variable SET value = ? WHERE name = 'date_default_timezone'", (b"s:99:\"cut",))
+    code, _, err = import_db(copy, empty_site(tmp_path))
+    assert code == 1 and "Traceback" not in err, err
+    assert "the variable 'date_default_timezone' is not a PHP-serialized value" in err

@@ -133,6 +133,16 @@ def test_a_difference_from_the_feed_is_reported_and_nothing_written(tmp_path: Pa
     assert digest_tree(site) == before
 
 
+def test_a_bad_date_in_an_existing_submission_is_an_error_at_its_line(tmp_path: Path) -> None:
+    site = empty_site(tmp_path)
+    import_db(DB, site)
+    edited = site / "content/submissions/2024/20240910-104107-12.md"
+    edited.write_text(edited.read_text().replace("date: 2024-09-10 10:41:07", "date: yesterday"))
+    code, _, err = import_feed(CAPTURED / "rss.xml", site)
+    assert code == 1 and "Traceback" not in err, err
+    assert f"{edited.relative_to(site).as_posix()}:3: date 'yesterday' is not a valid date" in err.replace(f"{site.as_posix()}/", "")
+
+
 def test_a_feed_alone_makes_the_same_files_as_the_database(tmp_path: Path) -> None:
     site = topics_only(tmp_path)
     code, out, err = import_feed(CAPTURED / "rss.xml", site)

@@ -92,7 +92,7 @@ def open_read_only(url: str) -> Engine:
         if backend in ("mysql", "mariadb"):
             query = {"charset": "utf8mb4", **parsed.query}
             return create_engine(parsed.set(query=query), connect_args={"init_command": "SET SESSION TRANSACTION READ ONLY"})
-    except NoSuchModuleError as error:
+    except (NoSuchModuleError, ImportError) as error:  # ImportError: a dialect whose driver is not installed
         raise fail(url, f"cannot use this kind of database here ({error}); use sqlite:/// or mysql+pymysql://") from None
     raise fail(url, f"{backend} databases are not supported: use a sqlite:/// or mysql+pymysql:// URL")
 
@@ -109,6 +109,8 @@ def read_drupal(url: str, content_type: str | None, vocabulary: str | None) -> D
     except DBAPIError as error:
         reason = str(error.orig).strip() or type(error.orig).__name__
         raise fail(url, f"cannot read the database: {reason}") from None
+    except DamagedValue as error:
+        raise fail(url, str(error)) from None
     finally:
         engine.dispose()
 
@@ -139,13 +141,25 @@ def _read(url: str, connection: Connection, content_type: str | None, vocabulary
                   timezone if isinstance(timezone, str) else None, orders)
 
 
+class DamagedValue(Exception):
+    """A PHP-serialized value in the database that cannot be read."""
+
+
+def _unserialize(raw: bytes, what: str) -> Any:
+    """A PHP-serialized value (with phpserialize), or DamagedValue naming where it was."""
+    try:
+        return phpserialize.loads(raw, decode_strings=True)
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise DamagedValue(f"{what} is not a PHP-serialized value ({error}); repair it in Drupal, or import from a good copy") from None
+
+
 def _variables(connection: Connection, names: Sequence[str]) -> dict[str, Any]:
     """Drupal's PHP-serialized variables, unserialized."""
     values = {}
     for name, value in _rows(connection, "SELECT name, value FROM variable"):
         if name in names:
             raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
-            values[name] = phpserialize.loads(raw, decode_strings=True)
+            values[name] = _unserialize(raw, f"the variable {name!r}")
     return values
 
 
@@ -170,7 +184,8 @@ def _vocabulary_field(url: str, connection: Connection, node_type: str, wanted: 
             WHERE fc.type = 'taxonomy_term_reference' AND fc.deleted = 0 AND fi.deleted = 0
               AND fi.entity_type = 'node' AND fi.bundle = :bundle ORDER BY fc.field_name""", bundle=node_type):
         raw = data if isinstance(data, bytes) else str(data).encode("utf-8")
-        settings = phpserialize.loads(raw, decode_strings=True).get("settings", {})
+        data_value = _unserialize(raw, f"field_config.data of {field_name!r}")
+        settings = data_value.get("settings", {}) if isinstance(data_value, dict) else {}
         for allowed in settings.get("allowed_values", {}).values():
             fields[str(allowed.get("vocabulary"))] = str(field_name)
     listing = ", ".join(f"{v} (field {f})" for v, f in sorted(fields.items())) or "(none)"
@@ -222,6 +237,6 @@ def _formats(connection: Connection) -> dict[str, Filters]:
     formats: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fmt, name, settings in _rows(connection, "SELECT format, name, settings FROM filter WHERE status = 1 ORDER BY format, weight, module, name"):
         raw = settings if isinstance(settings, bytes) else str(settings or "").encode("utf-8")
-        values = phpserialize.loads(raw, decode_strings=True) if raw else {}
+        values = _unserialize(raw, f"the settings of filter {name!r} in format {fmt!r}") if raw else {}
         formats[str(fmt)].append((str(name), str(values.get("allowed_html", "")) if isinstance(values, dict) else ""))
     return {fmt: tuple(filters) for fmt, filters in formats.items()}

@@ -91,7 +91,10 @@ def existing_by_guid(site_dir: Path, config: Config, exclude: set[str]) -> dict[
         doc = parse_document(file, read_text(file))
         guid = doc.meta.get("guid")
         if isinstance(guid, str):
-            moment = parse_date(str(doc.meta.get("date", "")), config.zone) if doc.meta.get("date") else None
+            try:
+                moment = parse_date(doc.meta["date"], config.zone) if doc.meta.get("date") else None
+            except ValueError as error:
+                raise SiteError.single(file, doc.line_of("date"), str(error)) from None
             found[guid.strip()] = Existing(file, str(doc.meta.get("title") or doc.meta.get("id") or file.stem),
                                            str(doc.meta.get("submitted_by", "")), moment.isoformat() if moment else "", doc.body)
     return found

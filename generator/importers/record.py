@@ -90,8 +90,10 @@ def read_record(site_dir: Path) -> dict[str, Entry]:
         return parse_record(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, UnicodeDecodeError) as error:  # TypeError: a 'changed' that is no number
         raise SiteError.single(path, 1, f"the import record is damaged ({error}); restore it from version control") from None
+    except OSError as error:
+        raise SiteError.single(path, 1, f"cannot read the import record: {error.strerror or error}") from None
 
 
 def decide(site_dir: Path, planned: Iterable[Planned], record: Mapping[str, Entry], *, force: bool) -> Outcome:

@@ -57,13 +57,16 @@ def read_captured(folder: Path) -> list[OldResponse]:
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise SiteError.single(manifest, 1, f"no {MANIFEST} here: give a folder of captured pages with its manifest, or the old site's base URL")
-    rows = list(csv.reader(manifest.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    try:
+        rows = list(csv.reader(manifest.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    except UnicodeDecodeError as error:
+        raise SiteError.single(manifest, 1, f"is not UTF-8 text (byte {error.object[error.start]:#04x} cannot be read); save it as UTF-8") from None
     if not rows or rows[0] != MANIFEST_FIELDS:
         raise SiteError.single(manifest, 1, f"the first line must be the header {' '.join(MANIFEST_FIELDS)} (tab-separated)")
     responses, problems = [], []
     for line, row in enumerate(rows[1:], 2):
         file = folder / row[4] if len(row) == 5 else None
-        if file is None or not row[1].isdigit() or not row[0].startswith("/"):
+        if file is None or not (row[1].isascii() and row[1].isdecimal()) or not row[0].startswith("/"):
             problems.append(Problem(manifest, line, "expected 5 tab-separated fields: a URL path starting with '/', a status, a content type, a size and a file"))
         elif not file.resolve().is_relative_to(folder.resolve()) or not file.is_file():
             problems.append(Problem(manifest, line, f"file {row[4]!r} is missing from {folder}"))
@@ -156,6 +159,9 @@ def _is_feed(response: OldResponse) -> bool:
 
 def _compare_page(new: NewSite, response: OldResponse, target: str, body: bytes) -> Iterator[str]:
     """An old HTML page must lead to the same topic or submission, and an old term page's items must be on the new page."""
+    if not response.body.strip():
+        yield f"{response.url} was captured empty: capture the page again"
+        return
     document = lxml.html.fromstring(response.body)
     canonical = next((str(link.get("href", "")) for link in document.iter("link") if link.get("rel") == "canonical"), "")
     expected = new.owner.get(new.reach(canonical) or "", "") if canonical else ""
@@ -181,7 +187,12 @@ def compare_feeds(new: NewSite, url: str, old_body: bytes, target: str, new_body
     except lxml.etree.XMLSyntaxError:
         yield f"{url} was a feed, but leads to {target}, which is not one"
         return
-    for item in feed_items(old_body):
+    try:
+        old_items = feed_items(old_body)
+    except lxml.etree.XMLSyntaxError:
+        yield f"{url} was captured as a feed, but its capture is not well-formed XML: capture it again"
+        return
+    for item in old_items:
         now = new_items.get(item.guid)
         if now is None:
             yield f"{url}: item {item.guid!r} is missing from the new feed {target}: a reader would lose it (check its guid: front matter)"

@@ -93,7 +93,7 @@ def resolve(addresses: Mapping[str, OldAddress], path: str, query: str = "") -> 
     if address is None:
         return None
     page = params.get("page", [""])[0]
-    return address.page_target(int(page)) if page.isdigit() else address.target
+    return address.page_target(int(page)) if page.isascii() and page.isdecimal() else address.target
 
 
 def page_size_warning(site: Site, old_per_page: int) -> Problem | None:
