@@ -282,11 +282,6 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def read_submission(path: Path, zone: ZoneInfo, topic_slugs: Collection[str] | None = None) -> SubmissionSource:
-    """Read and parse one submission file."""
-    return parse_submission(path, read_text(path), zone, topic_slugs)
-
-
 def read_topic(path: Path) -> TopicSource:
     """Read and parse one topic file."""
     return parse_topic(path, read_text(path))

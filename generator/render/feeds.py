@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -45,9 +46,16 @@ def _channel(site: Site, feed: Feed) -> FeedGenerator:
     generator.description(feed.description)
     generator.language(site.config.language)
     generator.generator(GENERATOR)
-    generator.updated(updated(site, feed))
-    generator.lastBuildDate(updated(site, feed))
+    newest = updated(site, feed)
+    generator.updated(newest)
+    generator.lastBuildDate(newest)
     return generator
+
+
+@functools.lru_cache(maxsize=4096)
+def _absolute_body(html: str, origin: str) -> str:
+    """A body with absolute links, made once per submission though it stands in the site's and each topic's feeds."""
+    return absolutize(html, origin)
 
 
 def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Submission) -> None:
@@ -62,7 +70,7 @@ def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Subm
     # label and RSS's text, and the topics page the scheme (RSS's domain).
     for topic in submission.topics:
         entry.category(term=topic.slug, label=topic.title, scheme=site.absolute_url(addresses.TOPICS))
-    body = absolutize(str(submission.body_html), site.config.origin)
+    body = _absolute_body(str(submission.body_html), site.config.origin)
     if feed.ref.kind == "rss":
         guid = submission.guid or submission.feed_id
         entry.guid(guid, permalink=guid.startswith(("http://", "https://")))
