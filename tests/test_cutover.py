@@ -204,3 +204,55 @@ def test_newsboat_sees_no_new_item_after_the_switch(tmp_path: Path) -> None:
     assert newsboat(home, "print-unread") == "0 unread articles"
     with sqlite3.connect(home / "cache.db") as cache:
         assert cache.execute("SELECT count(*) FROM rss_item").fetchone() == (10,)
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    """A folder's files without Last-Modified: its one-second steps would make a reader (libcurl) skip a feed rebuilt
+    in the same second as its last fetch."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword != "Last-Modified":
+            super().send_header(keyword, value)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@contextmanager
+def served_folder(folder: Path) -> Iterator[int]:
+    """A folder's files served on 127.0.0.1, on a free port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietFiles, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.skipif(shutil.which("newsboat") is None, reason="newsboat is needed (make system-deps)")
+def test_newsboat_sees_no_new_item_when_item_titles_change(tmp_path: Path) -> None:
+    site = sample_copy(tmp_path)
+    toml = (site / "site.toml").read_text()
+    output = tmp_path / "output"
+    home = tmp_path / "reader"
+    home.mkdir()
+    (home / "config").write_text("")
+    feeds = ["rss.xml", "atom.xml", "topics/officer-safety-and-wellness/rss.xml"]
+    with served_folder(output.parent) as port:
+        (home / "urls").write_text("".join(f"http://127.0.0.1:{port}/output/{feed}\n" for feed in feeds))
+        titles = []
+        for choice in ("", 'feed_item_title = "title-topic"\n', 'feed_item_title = "text"\n'):
+            (site / "site.toml").write_text(toml + choice)
+            assert run_topicsite("build", site, "-o", output, "-q", "--no-search").returncode == 0
+            newsboat(home, "reload")
+            with sqlite3.connect(home / "cache.db") as cache:
+                titles.append(sorted(row[0] for row in cache.execute("SELECT title FROM rss_item")))
+                unread = cache.execute("SELECT count(*) FROM rss_item WHERE unread = 1").fetchone()[0]
+                cache.execute("UPDATE rss_item SET unread = 0")  # the subscriber reads everything
+            assert unread == (len(titles[0]) if choice == "" else 0), choice
+    assert len(titles[0]) > 10 and len(set(map(len, titles))) == 1  # no item added, none lost
+    assert titles[0] != titles[1] != titles[2]  # the new titles were read
+    assert any(" — Officer safety and wellness" in title for title in titles[1])

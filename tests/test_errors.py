@@ -30,6 +30,21 @@ CASES = {
     "escaped control character": (submission(name='"Ben\\a Rodger"'), "2: submitted_by contains the control character U+0007 ALERT, which web pages and feeds cannot carry; delete it (retype the text if you cannot see it)"),
     "direction override": (submission(name='"Ben \\u202e Rodger"'), "2: submitted_by contains the invisible control character U+202E; delete it (retype the text if you cannot see it)"),
     "duplicate key": ("---\nsubmitted_by: a\nsubmitted_by: b\n---\nbody\n", "3: duplicate key 'submitted_by' (first set on line 2); keep only one"),
+    "updated before date": ("---\nsubmitted_by: x\ndate: 2023-09-07 12:53:28\nupdated: 2023-09-07\ntopics: [community-policing]\n---\nbody\n",
+                            "4: updated '2023-09-07' is before date '2023-09-07 12:53:28': an edit comes after the submission; give the date "
+                            "and time of the last edit (on the same day, with its time), or remove the line"),
+    "impossible updated": ("---\nsubmitted_by: x\ndate: 2023-01-01\nupdated: 2023-02-30\ntopics: [community-policing]\n---\nbody\n",
+                           "4: updated '2023-02-30' is not a valid date (day is out of range for month); write it as YYYY-MM-DD or "
+                           "YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00"),
+    "updated offset with seconds": ("---\nsubmitted_by: x\ndate: 2023-01-01\nupdated: 2023-02-03T10:00:00+05:30:15\ntopics: [community-policing]\n---\nbody\n",
+                                    "4: updated '2023-02-03T10:00:00+05:30:15' has a UTC offset with seconds, which RSS and Atom cannot carry; "
+                                    "give the offset in hours and minutes only, such as +05:30"),
+    "escaped control character in updated": ("---\nsubmitted_by: x\ndate: 2023-01-01\nupdated: \"2023-02-03\\a\"\ntopics: [community-policing]\n---\nbody\n",
+                                             "4: updated contains the control character U+0007 ALERT, which web pages and feeds cannot carry; "
+                                             "delete it (retype the text if you cannot see it)"),
+    "escaped form feed in date": (submission(date='"2023-02-03\\f"'), "3: date contains the control character U+000C FORM FEED, which web pages "
+                                  "and feeds cannot carry; a form feed is a page break pasted from a word processor: delete it (to remove them "
+                                  "all, find the regular expression \\f and replace it with nothing)"),
     "draft not a flag": ("---\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\ndraft: maybe\n---\nbody\n", "5: draft must be true or false, not 'maybe'"),
 }
 
@@ -59,7 +74,7 @@ def test_every_problem_in_one_run_sorted(make_site: MakeSite) -> None:
         "content/submissions/a.md:4: unknown topic 'nope'; create content/topics/nope.md or use one of: community-policing",
         "content/submissions/a.md:6: the request text is empty: write it below the closing '---'",
         "content/submissions/b.md:3: date '2023-13-01' is not a valid date (month must be in 1..12); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00",
-        "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_items, feed_names, footer_links, language, name_max, notice, per_page, timezone, title",
+        "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_item_title, feed_items, feed_names, footer_links, language, name_max, notice, per_page, timezone, title",
     ]
 
 
@@ -69,6 +84,10 @@ CONFIG_CASES = {
     "relative base_url": ('title = "T"\nbase_url = "/tta/"\n', "site.toml:2: base_url must be an absolute http(s) URL such as \"https://example.gov/tta/\", not '/tta/'"),
     "bad timezone": ('title = "T"\nbase_url = "https://e.gov/"\ntimezone = "Mars/Olympus"\n', "site.toml:3: timezone 'Mars/Olympus' is not an IANA time zone name; use one such as \"America/New_York\" or \"UTC\""),
     "wrong type": ('title = "T"\nbase_url = "https://e.gov/"\nper_page = "ten"\n', "site.toml:3: per_page must be a whole number of at least 1, not 'ten'"),
+    "unknown feed_item_title": ('title = "T"\nbase_url = "https://e.gov/"\nfeed_item_title = "id"\n',
+                                "site.toml:3: feed_item_title must be \"title\" (the submission's title, its id unless the front matter gives one), "
+                                "\"title-topic\" (the title, then the feed's topic, or in the site's feeds the item's first topic) "
+                                "or \"text\" (the start of the text), not 'id'"),
     "zero per_page": ('title = "T"\nbase_url = "https://e.gov/"\nper_page = 0\n', "site.toml:3: per_page must be at least 1, not 0"),
 }
 

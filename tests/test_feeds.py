@@ -7,6 +7,7 @@ from pathlib import Path
 
 import feedparser  # type: ignore[import-untyped]
 import pytest
+import regex
 from lxml import etree
 
 from conftest import REPO, MakeSite, run_topicsite, submission
@@ -136,3 +137,97 @@ def test_feed_names_takes_one_of_two_values() -> None:
         parse_config(Path("site.toml"), 'title = "T"\nbase_url = "https://example.gov/"\nfeed_names = "short"\n')
     assert [p.format() for p in raised.value.problems] == [
         "site.toml:3: feed_names must be \"full\" (feeds carry whole names) or \"as-pages\" (cut as on pages), not 'short'"]
+
+
+EDITED = "---\nsubmitted_by: Ann\ndate: 2022-01-01 09:00:00\nupdated: 2023-07-04 15:30:00\ntopics: [community-policing]\n---\nEdited.\n"
+
+
+def test_an_edit_dates_its_entry_and_the_feed_but_not_the_order(make_site: MakeSite) -> None:
+    output = built(make_site({"content/submissions/b.md": submission(date="2023-06-01T10:00:00Z"), "content/submissions/e.md": EDITED}))
+    for name in FEEDS:
+        (assert_valid_atom if name.endswith("atom.xml") else assert_valid_rss)((output / name).read_bytes())
+    for atom_name in ("atom.xml", "topics/community-policing/atom.xml"):
+        atom = etree.parse(str(output / atom_name)).getroot()
+        entries = {e.find(f"{ATOM}link").get("href").rsplit("/", 2)[1]: e for e in atom.iter(f"{ATOM}entry")}
+        assert list(entries) == ["b", "20230331-82332-92", "e"]  # still newest first by date
+        assert (entries["e"].findtext(f"{ATOM}published"), entries["e"].findtext(f"{ATOM}updated")) == (
+            "2022-01-01T09:00:00-05:00", "2023-07-04T15:30:00-04:00")
+        assert entries["b"].findtext(f"{ATOM}updated") == entries["b"].findtext(f"{ATOM}published") == "2023-06-01T10:00:00+00:00"
+        assert atom.findtext(f"{ATOM}updated") == "2023-07-04T15:30:00-04:00"  # the newest change, not the newest date
+    for rss_name in ("rss.xml", "topics/community-policing/rss.xml"):
+        channel = etree.parse(str(output / rss_name)).getroot().find("channel")
+        assert channel.findtext("lastBuildDate") == "Tue, 04 Jul 2023 15:30:00 -0400"
+        assert channel.findall("item")[2].findtext("pubDate") == "Sat, 01 Jan 2022 09:00:00 -0500"
+
+
+def test_a_topic_feed_with_a_sticky_old_item_is_dated_by_its_newest_item(make_site: MakeSite) -> None:
+    output = built(make_site({"content/submissions/old.md": submission(date="2020-01-01 10:00:00").replace("topics:", "sticky: true\ntopics:")}))
+    atom = etree.parse(str(output / "topics/community-policing/atom.xml")).getroot()
+    assert atom.find(f"{ATOM}entry/{ATOM}link").get("href").endswith("/old/")  # pinned first
+    assert atom.findtext(f"{ATOM}updated") == "2023-03-31T08:23:32-04:00"
+
+
+def test_the_submission_page_says_when_it_was_updated(make_site: MakeSite) -> None:
+    output = built(make_site({"content/submissions/e.md": EDITED,
+                              "content/submissions/same.md": EDITED.replace("updated: 2023-07-04 15:30:00", "updated: 2022-01-01 09:00:00")}))
+    page = (output / "submissions/e/index.html").read_text()
+    assert ('<time datetime="2022-01-01T09:00:00-05:00" data-pagefind-meta="date">January 1, 2022</time>'
+            '<br>Updated <time datetime="2023-07-04T15:30:00-04:00">July 4, 2023</time></p>') in page
+    assert "Updated" not in (output / "submissions/same/index.html").read_text()  # equal to date: nothing to say
+    assert "Updated" not in (output / "submissions/20230331-82332-92/index.html").read_text()
+    assert "Updated" not in (output / "topics/community-policing/index.html").read_text()  # lists show the date only
+
+
+LONG = "We request training for twelve officers on de-escalation and crisis intervention, in three sessions."
+
+
+@pytest.mark.parametrize(("html", "title"), [
+    ("<p>Short <em>text</em>.</p>", "Short text."),
+    (f"<p>{LONG}</p>", "We request training for twelve officers on de-escalation and crisis…"),
+    ("<p>" + "\U0001F44D\U0001F3FD" * 100 + "</p>", "\U0001F44D\U0001F3FD" * 69 + "…"),  # no space: whole clusters, never half an emoji
+    ("<p>" + "x" * 200 + "</p>", "x" * 69 + "…"),
+    ('<p><img src="a.png" alt=""></p>', ""),
+])
+def test_text_titles_are_cut_at_a_word_or_a_grapheme_cluster(html: str, title: str) -> None:
+    from generator.render.feeds import TITLE_TEXT_MAX, text_title
+    assert text_title(html) == title
+    assert len(regex.findall(r"\X", title)) <= TITLE_TEXT_MAX
+
+
+def item_titles_and_ids(output: Path, name: str) -> list[tuple[str, str]]:
+    root = etree.parse(str(output / name)).getroot()
+    if name.endswith("atom.xml"):
+        return [(e.findtext(f"{ATOM}title"), e.findtext(f"{ATOM}id")) for e in root.iter(f"{ATOM}entry")]
+    return [(i.findtext("title"), i.findtext("guid")) for i in root.iter("item")]
+
+
+def test_feed_item_title_changes_titles_and_never_ids(make_site: MakeSite) -> None:
+    from conftest import SITE_TOML
+    files: dict[str, str | bytes | None] = {
+        "content/topics/officer-safety.md": "---\ntitle: Officer safety\n---\n",
+        "content/topics/community-policing.md": "---\ntitle: Community policing\naliases: [/taxonomy/term/1/feed]\n---\n",
+        "content/submissions/b.md": submission(date="2023-06-01 10:00:00", topics="officer-safety, community-policing", body=LONG),
+        "content/submissions/c.md": "---\ntitle: Radio training\nsubmitted_by: Ann\ndate: 2022-01-01\ntopics: community-policing\n"
+                                    "guid: 12345@portal.example\n---\nRadios.\n"}
+    site = make_site(files)
+    names = [*FEEDS, "topics/officer-safety/rss.xml", "topics/officer-safety/atom.xml", "taxonomy/term/1/feed"]  # and an old address
+    found = {}
+    for choice in ("", 'feed_item_title = "title"\n', 'feed_item_title = "title-topic"\n', 'feed_item_title = "text"\n'):
+        make_site({**files, "site.toml": SITE_TOML + choice})
+        output = built(site)
+        found[choice] = {name: item_titles_and_ids(output, name) for name in names}
+        for name in FEEDS:
+            (assert_valid_atom if name.endswith("atom.xml") else assert_valid_rss)((output / name).read_bytes())
+    default, titled, topical, texts = found.values()
+    assert default == titled  # the default is "title": the feeds as before
+    for name in names:  # the same items with the same ids, whatever their titles
+        assert [i for _, i in default[name]] == [i for _, i in topical[name]] == [i for _, i in texts[name]]
+    assert [t for t, _ in default["rss.xml"]] == ["b", "20230331-82332-92", "Radio training"]
+    # in the site's feeds the item's first topic, in a topic's feed (and at its old address) that topic
+    assert [t for t, _ in topical["rss.xml"]] == ["b — Officer safety", "20230331-82332-92 — Community policing",
+                                                  "Radio training — Community policing"]
+    assert topical["topics/community-policing/atom.xml"][0][0] == "b — Community policing"
+    assert topical["taxonomy/term/1/feed"][0][0] == "b — Community policing"
+    assert topical["topics/officer-safety/atom.xml"][0][0] == "b — Officer safety"
+    assert [t for t, _ in texts["atom.xml"]] == ["We request training for twelve officers on de-escalation and crisis…",
+                                                 "We request training.", "Radios."]

@@ -261,6 +261,22 @@ def test_a_node_changed_in_drupal_updates_its_file_unless_edited_by_hand(tmp_pat
     assert editor_file.exists()
 
 
+def test_an_edited_node_imports_its_changed_time_as_updated(tmp_path: Path) -> None:
+    edited = db_copy(tmp_path, "UPDATE node SET changed = created + 86400 WHERE nid = 8778",  # a day later
+                     "UPDATE node SET changed = created - 60 WHERE nid = 7412")  # before created: Drupal's clock, not an edit
+    site = empty_site(tmp_path)
+    code, _, err = import_db(edited, site)
+    assert code == 0, err
+    text = (site / "content/submissions/2024/20240910-104107-12.md").read_text()
+    assert "date: 2024-09-10 10:41:07\nupdated: 2024-09-11 10:41:07\ntopics: " in text
+    assert "updated:" not in (site / "content/submissions/2021/20210216-101407-38.md").read_text()
+    assert sum("updated:" in p.read_text() for p in (site / "content/submissions").rglob("*.md")) == 1
+    built = run_topicsite("build", site, "-q", "--no-search")
+    assert built.returncode == 0, built.stderr
+    assert 'Updated <time datetime="2024-09-11T10:41:07-04:00">September 11, 2024</time>' in (
+        site / "output/submissions/20240910-104107-12/index.html").read_text()
+
+
 def test_an_existing_file_the_record_does_not_know_is_left_alone_without_force(tmp_path: Path) -> None:
     site = empty_site(tmp_path)
     mine = site / "content/topics/officer-safety-and-wellness.md"

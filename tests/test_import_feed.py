@@ -96,6 +96,8 @@ def test_atom_entries() -> None:
     assert items[0].date == datetime(2024, 3, 1, 12, 0, 5, tzinfo=timezone.utc) and items[0].topics == ("Technology", "drones")
     assert items[0].link == "https://old.example.gov/requests/bwc-help" and items[0].author == "Chief Ana Example"
     assert items[1].date == datetime(2024, 2, 15, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    # <updated> later than <published> is the last edit; alone, it is the date
+    assert (items[0].updated, items[1].updated) == (datetime(2024, 3, 2, 8, tzinfo=timezone.utc), None)
     assert items[1].body_html == "<p>Listening <strong>sessions</strong>.</p>" and items[2].body_html == "<p>Plain text.</p>"
 
 
@@ -206,7 +208,7 @@ def test_an_atom_feed_of_another_system(tmp_path: Path) -> None:
     meta, body = front_matter(made[1])
     assert made[1].stem.startswith("20240301-70005-")  # 12:00:05 UTC is 07:00:05 in New York
     assert meta == {"title": "Help with body-worn cameras", "submitted_by": "Chief Ana Example", "date": datetime(2024, 3, 1, 7, 0, 5),
-                    "topics": ["technology"], "guid": "urn:example:request:1", "aliases": ["/requests/bwc-help"]}
+                    "updated": datetime(2024, 3, 2, 3, 0), "topics": ["technology"], "guid": "urn:example:request:1", "aliases": ["/requests/bwc-help"]}
     assert body == "We need a *policy* for cameras.\n"
     meta, _ = front_matter(made[0])
     assert made[0].stem == "20240215-93000-07" and meta["topics"] == ["community-policing"] and "title" not in meta

@@ -79,3 +79,18 @@ def test_messages_say_how_to_fix_the_common_slips(front_matter: str, known: set[
     with pytest.raises(SiteError) as raised:
         parse_submission(Path("x.md"), f"---\n{front_matter}\n---\nBody.\n", ZoneInfo("UTC"), known)
     assert [p.format() for p in raised.value.problems] == [message]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    (None, None),
+    ("2023-04-02", datetime(2023, 4, 2, tzinfo=ZONE)),
+    ("2023-04-02 09:15:00", datetime(2023, 4, 2, 9, 15, tzinfo=ZONE)),
+    ("2023-04-02T13:15:00Z", datetime.fromisoformat("2023-04-02T13:15:00+00:00")),
+    ("2023-03-31 08:23:32", datetime(2023, 3, 31, 8, 23, 32, tzinfo=ZONE)),  # equal to date: allowed
+])
+def test_updated_is_optional_and_read_as_date_is(written: str | None, expected: datetime | None) -> None:
+    line = f"updated: {written}\n" if written else ""
+    text = f"---\nsubmitted_by: A\ndate: 2023-03-31 08:23:32\n{line}topics: t\n---\nx\n"
+    source = parse_submission(Path("a.md"), text, ZONE)
+    assert source.updated == expected
+    assert source.line_of("updated") == (4 if written else 1)

@@ -21,6 +21,12 @@ from .text import invisible_problem, nested_problem
 
 CONFIG_NAME = "site.toml"
 FEED_NAMES = ("full", "as-pages")
+# What a feed item's title shows; the GUID never depends on it, so changing it adds no unread item in a reader.
+FEED_ITEM_TITLES = {
+    "title": "the submission's title, its id unless the front matter gives one",
+    "title-topic": "the title, then the feed's topic, or in the site's feeds the item's first topic",
+    "text": "the start of the text",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,7 @@ class Config:
     feed_items: int = 10
     name_max: int = 20
     feed_names: str = "full"  # "full": feeds carry submitters' whole names; "as-pages": cut as the pages cut them
+    feed_item_title: str = "title"  # one of FEED_ITEM_TITLES
     notice: str | None = None
     contact_email: str | None = None
     agency: str | None = None
@@ -82,6 +89,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "feed_items": (int, "a whole number of at least 1"),
     "name_max": (int, "a whole number of at least 2"),
     "feed_names": (str, "\"full\" or \"as-pages\""),
+    "feed_item_title": (str, "\"title\", \"title-topic\" or \"text\""),
     "notice": (str, "Markdown text"),
     "contact_email": (str, "an email address"),
     "agency": (str, "text"),
@@ -175,6 +183,9 @@ def _value_problem(key: str, value: Any) -> str | None:
         return f"name_max must be at least 2, not {value}"
     if key == "feed_names" and value not in FEED_NAMES:
         return f"feed_names must be \"full\" (feeds carry whole names) or \"as-pages\" (cut as on pages), not {value!r}"
+    if key == "feed_item_title" and value not in FEED_ITEM_TITLES:
+        *first, last = (f"\"{name}\" ({meaning})" for name, meaning in FEED_ITEM_TITLES.items())
+        return f"feed_item_title must be {', '.join(first)} or {last}, not {value!r}"
     if key == "contact_email" and not EMAIL.fullmatch(value):
         return f"contact_email must be an email address such as \"help@example.gov\", not {value!r}"
     if key == "footer_links":

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from ..errors import Problem, Problems, SiteError
 from .aliases import aliases_field
 from .config import did_you_mean
-from .dates import date_field
+from .dates import date_field, updated_field
 from .frontmatter import Document, decode, parse_document, type_name
 from .markdown_limits import markdown_findings
 from .text import invisible_problem, nested_problem, value_problem
 
-SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "topics", "draft", "sticky", "guid", "aliases", "extra")
+SUBMISSION_KEYS = ("id", "title", "submitted_by", "date", "updated", "topics", "draft", "sticky", "guid", "aliases", "extra")
 TOPIC_KEYS = ("title", "aliases")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")  # used with fullmatch: '$' would allow a final newline
 ID_MAX = 100
@@ -44,6 +44,7 @@ class SubmissionSource:
     title: str
     submitted_by: str
     date: datetime
+    updated: datetime | None  # the last edit, when the front matter gives one; never before date
     topic_slugs: tuple[str, ...]
     draft: bool
     sticky: bool
@@ -90,6 +91,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
     title = _text(doc, "title", problems, required=False)
     submitted_by = _text(doc, "submitted_by", problems, required=True)
     moment = date_field(doc, zone, problems)
+    updated = updated_field(doc, zone, problems, moment)
     slugs = _topics(doc, problems, topic_slugs)
     draft = _flag(doc, "draft", problems)
     sticky = _flag(doc, "sticky", problems)
@@ -102,7 +104,7 @@ def parse_submission(path: Path, text: str, zone: ZoneInfo, topic_slugs: Collect
         _markdown(doc, "the request text", problems)
     problems.raise_if_errors()
     return SubmissionSource(
-        path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment,
+        path=path, id=submission_id, title=title or submission_id, submitted_by=submitted_by or "", date=moment, updated=updated,
         topic_slugs=slugs, draft=draft, sticky=sticky, guid=guid, aliases=aliases, extra=extra, body=doc.body,
         body_line=doc.body_line, key_lines=tuple(doc.key_lines.items()),
     )

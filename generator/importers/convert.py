@@ -90,7 +90,13 @@ def _submission(node: Node, new_id: str, slugs: dict[int, str], drupal: Drupal, 
     return ImportedSubmission(
         id=new_id, title=None if new_id == node.title else node.title, submitted_by=node.author.strip() or "Anonymous",
         date=moment, topics=topics, guid=f"{node.nid} at {settings.guid_base}", aliases=(f"/node/{node.nid}", *node.aliases),
-        sticky=node.sticky, draft=not node.published, body=body, source=f"drupal7 node {node.nid}", changed=node.changed)
+        sticky=node.sticky, draft=not node.published, body=body, source=f"drupal7 node {node.nid}", changed=node.changed,
+        updated=_edited(node, config))
+
+
+def _edited(node: Node, config: Config) -> datetime | None:
+    """Drupal's `changed` as `updated`, only when it is later than `created`: a node never edited imports as before."""
+    return datetime.fromtimestamp(node.changed, timezone.utc).astimezone(config.zone) if node.changed > node.created else None
 
 
 def _body(what: str, value: str, fmt: str, drupal: Drupal, path: Path, problems: list[Problem]) -> str:

@@ -32,6 +32,7 @@ class ImportedSubmission:
     body: str
     source: str
     changed: int
+    updated: datetime | None = None  # the last edit, when the source has one later than date
 
     @property
     def path(self) -> str:
@@ -78,8 +79,10 @@ def submission_text(item: ImportedSubmission, zone: ZoneInfo) -> str:
     lines = ["---"]
     if item.title is not None:
         lines.append(f"title: {yaml_quote(item.title)}")
-    lines += [f"submitted_by: {yaml_quote(item.submitted_by)}", f"date: {local_date(item.date, zone)}",
-              f"topics: {flow_list(item.topics)}"]
+    lines += [f"submitted_by: {yaml_quote(item.submitted_by)}", f"date: {local_date(item.date, zone)}"]
+    if item.updated is not None:
+        lines.append(f"updated: {local_date(item.updated, zone)}")
+    lines.append(f"topics: {flow_list(item.topics)}")
     if item.sticky:
         lines.append("sticky: true")
     if item.draft:

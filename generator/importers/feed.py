@@ -31,6 +31,7 @@ class FeedItem:
     topics: tuple[str, ...]
     body_html: str
     line: int
+    updated: datetime | None = None  # Atom's <updated>, when later than <published>; RSS 2.0 items have none
 
 
 def parse_feed(path: Path, data: bytes) -> tuple[FeedItem, ...]:
@@ -76,11 +77,12 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
     body = _atom_html(content) if content is not None else ""
     body, topics = drupal_body(body)
     categories = tuple((c.get("label") or c.get("term") or "").strip() for c in entry.iterfind(f"{ATOM}category"))
-    stamp = _text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated")
+    stated = _text(entry, f"{ATOM}published")
+    published, updated = _iso(stated), _iso(_text(entry, f"{ATOM}updated"))
     return FeedItem(guid=_text(entry, f"{ATOM}id"), title=_text(entry, f"{ATOM}title"),
-                    link=links[0].get("href", "") if links else "", date=_iso(stamp),
+                    link=links[0].get("href", "") if links else "", date=published if stated else updated,
                     author=_text(entry, f"{ATOM}author/{ATOM}name"), topics=tuple(c for c in (*categories, *topics) if c),
-                    body_html=body, line=line_of(entry))
+                    body_html=body, line=line_of(entry), updated=updated if published and updated and updated > published else None)
 
 
 def _atom_html(content: etree._Element) -> str:

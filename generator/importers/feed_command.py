@@ -149,7 +149,8 @@ def _submission(path: Path, item: FeedItem, config: Config, site_dir: Path, topi
     return ImportedSubmission(
         id=new_id, title=None if new_id == item.title else item.title, submitted_by=item.author, date=moment,
         topics=tuple(dict.fromkeys(slugs)), guid=item.guid, aliases=_old_paths(item, config), sticky=False, draft=False,
-        body=markdown, source=f"feed {item.guid}", changed=0)
+        body=markdown, source=f"feed {item.guid}", changed=0,
+        updated=item.updated.astimezone(config.zone) if item.updated else None)
 
 
 def _made_id(item: FeedItem, moment: datetime, taken: set[str]) -> str:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+
+import regex
+from markupsafe import Markup
 
 from ..content.markdown import absolutize
 from ..site import addresses
@@ -15,6 +19,8 @@ if TYPE_CHECKING:  # feedgen (and lxml) load on the first feed rendered: a build
 
 GENERATOR = "topicsite"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+TITLE_TEXT_MAX = 70  # grapheme clusters of the text in an item title (feed_item_title = "text"), "…" included
+TOPIC_SEPARATOR = " — "
 
 
 def render_feed(site: Site, feed: Feed) -> bytes:
@@ -28,9 +34,38 @@ def render_feed(site: Site, feed: Feed) -> bytes:
 
 
 def updated(site: Site, feed: Feed) -> datetime:
-    """A feed's updated date: its newest item's, or for an empty feed the site's newest (else 1970)."""
-    newest = feed.submissions or site.submissions
-    return newest[0].date if newest else EPOCH
+    """A feed's updated date: the newest update (else date) of its items, or for an empty feed of the site's (else 1970)."""
+    items = feed.submissions or site.submissions
+    return max((last_change(s) for s in items), default=EPOCH)
+
+
+def last_change(submission: Submission) -> datetime:
+    """When a submission last changed: its `updated`, else its date."""
+    return submission.updated or submission.date
+
+
+def item_title(site: Site, feed: Feed, submission: Submission) -> str:
+    """An item's title as `feed_item_title` asks; the GUID never depends on it."""
+    choice = site.config.feed_item_title
+    if choice == "title-topic":
+        topic = next((t for t in submission.topics if t.slug == feed.topic), submission.topics[0])
+        return f"{submission.title}{TOPIC_SEPARATOR}{topic.title}"
+    if choice == "text":
+        return text_title(str(submission.body_html)) or submission.title
+    return submission.title
+
+
+@functools.lru_cache(maxsize=4096)
+def text_title(html: str) -> str:
+    """The start of a body's text, cut after a whole word (or, in text without spaces, a grapheme cluster) to fit
+    TITLE_TEXT_MAX with its "…"; "" for a body without text."""
+    text = Markup(html).striptags()
+    clusters = [found[0] for found in itertools.islice(regex.finditer(r"\X", text), TITLE_TEXT_MAX + 1)]
+    if len(clusters) <= TITLE_TEXT_MAX:
+        return text
+    head = "".join(clusters[: TITLE_TEXT_MAX - 1])
+    words = head.rsplit(" ", 1)[0].rstrip(" ,;:.-") if " " in head else ""
+    return (words or head) + "…"
 
 
 def _channel(site: Site, feed: Feed) -> FeedGenerator:
@@ -60,12 +95,12 @@ def _absolute_body(html: str, origin: str) -> str:
 
 def _add_item(generator: FeedGenerator, site: Site, feed: Feed, submission: Submission) -> None:
     entry = generator.add_entry(order="append")  # feedgen prepends by default, which would reverse the order
-    entry.title(submission.title)
+    entry.title(item_title(site, feed, submission))
     entry.link(href=submission.absolute_url, rel="alternate", type="text/html")
     name = submission.display_name if site.config.feed_names == "as-pages" else submission.submitted_by
     entry.author(name=name)
     entry.published(submission.date)
-    entry.updated(submission.date)
+    entry.updated(last_change(submission))
     # Each topic as a category, so readers can group and filter: the slug is Atom's term, the title its
     # label and RSS's text, and the topics page the scheme (RSS's domain).
     for topic in submission.topics:

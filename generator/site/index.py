@@ -81,10 +81,12 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
     site_path = addresses.submission_path(source.id)
     url = _url(config, site_path)
     titles = [topic_titles[slug] for slug in source.topic_slugs]
+    updated = source.updated if source.updated != source.date else None
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
         display_name=display_name(source.submitted_by, config.name_max), date=source.date,
-        date_display=display_date(source.date), draft=source.draft, sticky=source.sticky,
+        date_display=display_date(source.date), updated=updated, updated_display=display_date(updated) if updated else None,
+        draft=source.draft, sticky=source.sticky,
         topics=tuple(Link(title, _url(config, addresses.topic_path(slug)), slug) for slug, title in zip(source.topic_slugs, titles)),
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
@@ -179,11 +181,13 @@ def _feed_refs(config: Config, page_path: str, name: str) -> tuple[FeedRef, ...]
 
 def _feeds(config: Config, topics: list[Topic], submissions: list[Submission], site_feeds: tuple[FeedRef, ...]) -> tuple[Feed, ...]:
     """One spec per feed file: the whole site and each topic, in RSS and Atom."""
-    specs = [(site_feeds, config.base_url, f"The newest submissions to {config.title}.", submissions, config.path)]
-    specs += [(t.feeds, t.absolute_url, f"The newest submissions on {t.title}, from {config.title}.", list(t.submissions), t.source) for t in topics]
+    specs: list[tuple[tuple[FeedRef, ...], str, str, list[Submission], Path, str | None]]
+    specs = [(site_feeds, config.base_url, f"The newest submissions to {config.title}.", submissions, config.path, None)]
+    specs += [(t.feeds, t.absolute_url, f"The newest submissions on {t.title}, from {config.title}.", list(t.submissions), t.source, t.slug)
+              for t in topics]
     return tuple(
-        Feed(ref, ref.path, description, html_url, tuple(items[: config.feed_items]), source)
-        for refs, html_url, description, items, source in specs
+        Feed(ref, ref.path, description, html_url, tuple(items[: config.feed_items]), source, topic=slug)
+        for refs, html_url, description, items, source, slug in specs
         for ref in refs
     )
 

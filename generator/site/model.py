@@ -44,6 +44,8 @@ class Submission:
     display_name: str
     date: datetime
     date_display: str
+    updated: datetime | None  # the last edit, when the front matter gives one later than date
+    updated_display: str | None
     topics: tuple[Link, ...]
     draft: bool
     sticky: bool
@@ -113,6 +115,7 @@ class Feed:
     submissions: tuple[Submission, ...]
     source: Path
     old_address: bool = False  # a copy of a topic's RSS feed written at an old feed address (an alias)
+    topic: str | None = None  # the slug of the topic it is the feed of; None for the site's feeds
 
 
 @dataclass(frozen=True, slots=True)
