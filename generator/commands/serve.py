@@ -1,26 +1,32 @@
 """`topicsite serve`: build, serve the output over HTTP, rebuild on every change and reload open tabs.
 
-The preview is built into a temporary folder of its own (removed on exit), never into the site's
-output/: a preview with --drafts must not end up deployed. Every rebuild is a whole build through
+The preview is built into a folder of its own in the site's cache (SITE/.cache/preview/serve/site), never into
+the site's output/: a preview with --drafts must not end up deployed. The folder is kept when the server stops:
+deleting a large site's preview and its back copy took seconds on every Ctrl-C, and the next start then rewrites
+only what changed instead of every file. Every rebuild is a whole build through
 build_site (the same cached path as `build`), so the folder being served is always one complete build (no partial rebuilds).
 """
 
 from __future__ import annotations
 
+import fcntl
 import signal
 import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import BinaryIO
 
 import watchfiles
 
 from ..content.config import CONFIG_NAME, read_config
 from ..errors import Problem, SiteError
+from ..memo.cache import CACHE_DIR
 from ..serve.http import PreviewServer
 from ..serve.preview import BuildState
 from ..site.load import LoadOptions
@@ -28,6 +34,10 @@ from .build import build_site
 
 WATCHED = ("content", "templates", "static")
 WAKE_MS = 500  # how often the watcher looks at site.toml and for new folders to watch
+# Two levels down, so the cache's clean-up of other versions' entries (which unlinks the files directly inside any
+# other folder of .cache/) never reaches the preview's lock files.
+PREVIEW_HOME = Path(CACHE_DIR, "preview", "serve")
+STOP_WAIT = 0.3  # seconds to let the watcher finish after Ctrl-C; a rebuild still running is abandoned
 
 Echo = Callable[[str], None]
 
@@ -123,19 +133,51 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 def serve(site_dir: Path, options: ServeOptions, echo: Echo) -> None:
-    """Build, serve and watch until Ctrl-C (or SIGTERM); the preview folder is removed on the way out."""
+    """Build, serve and watch until Ctrl-C (or SIGTERM); the preview folder stays in the cache for the next start."""
     site_dir = site_dir.resolve()
     # Both signals stop the server the same way, also when started with SIGINT ignored (as `cmd &` does).
     previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with tempfile.TemporaryDirectory(prefix="topicsite-serve-", ignore_cleanup_errors=True) as folder:
-            _run(site_dir, Path(folder) / "site", options, echo)
+        with preview_folder(site_dir, echo) as output_dir:
+            _run(site_dir, output_dir, options, echo)
     except KeyboardInterrupt:
         pass
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     echo("Stopped.")
+
+
+@contextmanager
+def preview_folder(site_dir: Path, echo: Echo) -> Iterator[Path]:
+    """The folder to build the preview in: the cache's, held for as long as this server runs; a temporary one
+    (removed on exit) when another `serve` of the same site holds it or the cache cannot be written."""
+    home = site_dir / PREVIEW_HOME
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        holder = open(home / ".serving", "a+b")
+    except OSError:
+        holder = None
+    try:
+        if holder is not None and _take(holder):
+            echo(f"Preview files in {home / 'site'} (kept for the next start).")
+            yield home / "site"
+        else:
+            with tempfile.TemporaryDirectory(prefix="topicsite-serve-", ignore_cleanup_errors=True) as folder:
+                echo(f"Preview files in {Path(folder) / 'site'} (another serve of this site holds the cache's; removed on exit).")
+                yield Path(folder) / "site"
+    finally:
+        if holder is not None:
+            holder.close()
+
+
+def _take(handle: BinaryIO) -> bool:
+    """Hold the preview folder for this process; False when another process holds it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) -> None:
@@ -151,7 +193,6 @@ def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) ->
     watcher.start()
     host, port = str(server.server_address[0]), server.server_address[1]
     host = f"[{host}]" if ":" in host else host
-    echo(f"Preview files in {output_dir} (removed on exit).")
     echo(f"Serving the site at http://{host}:{port}{state.snapshot.base_path} (Ctrl-C to stop)")
     try:
         server.serve_forever(poll_interval=0.2)
@@ -159,7 +200,7 @@ def _run(site_dir: Path, output_dir: Path, options: ServeOptions, echo: Echo) ->
         stop.set()
         state.close()
         server.server_close()
-        watcher.join(timeout=10)
+        watcher.join(timeout=STOP_WAIT)  # a daemon thread: a rebuild it is running dies with the process
 
 
 def _base_path(site_dir: Path) -> str:
