@@ -10,6 +10,7 @@ build_site (the same cached path as `build`), so the folder being served is alwa
 from __future__ import annotations
 
 import fcntl
+import gc
 import signal
 import tempfile
 import threading
@@ -37,7 +38,7 @@ WAKE_MS = 500  # how often the watcher looks at site.toml and for new folders to
 # Two levels down, so the cache's clean-up of other versions' entries (which unlinks the files directly inside any
 # other folder of .cache/) never reaches the preview's lock files.
 PREVIEW_HOME = Path(CACHE_DIR, "preview", "serve")
-STOP_WAIT = 0.3  # seconds to let the watcher finish after Ctrl-C; a rebuild still running is abandoned
+STOP_WAIT = 0.05  # seconds to let the watcher finish after Ctrl-C; a rebuild still running is abandoned
 
 Echo = Callable[[str], None]
 
@@ -146,6 +147,9 @@ def serve(site_dir: Path, options: ServeOptions, echo: Echo) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     echo("Stopped.")
+    # A rebuild stopped midway leaves a whole site model behind in its thread; the collections Python runs as it
+    # exits would walk all of it (0.3-0.6 s at 10,000 submissions), and nothing here needs collecting any more.
+    gc.freeze()
 
 
 @contextmanager
