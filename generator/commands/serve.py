@@ -17,11 +17,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO
 
 import watchfiles
 
@@ -157,29 +156,22 @@ def preview_folder(site_dir: Path, echo: Echo) -> Iterator[Path]:
     """The folder to build the preview in: the cache's, held for as long as this server runs; a temporary one
     (removed on exit) when another `serve` of the same site holds it or the cache cannot be written."""
     home = site_dir / PREVIEW_HOME
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        holder = open(home / ".serving", "a+b")
-    except OSError:
-        holder = None
-    try:
-        if holder is not None and _take(holder):
+    with ExitStack() as held:
+        if _hold(home, held):
             echo(f"Preview files in {home / 'site'} (kept for the next start).")
             yield home / "site"
-        else:
-            with tempfile.TemporaryDirectory(prefix="topicsite-serve-", ignore_cleanup_errors=True) as folder:
-                echo(f"Preview files in {Path(folder) / 'site'} (another serve of this site holds the cache's; removed on exit).")
-                yield Path(folder) / "site"
-    finally:
-        if holder is not None:
-            holder.close()
+            return
+    with tempfile.TemporaryDirectory(prefix="topicsite-serve-", ignore_cleanup_errors=True) as folder:
+        echo(f"Preview files in {Path(folder) / 'site'} (another serve of this site holds the cache's; removed on exit).")
+        yield Path(folder) / "site"
 
 
-def _take(handle: BinaryIO) -> bool:
-    """Hold the preview folder for this process; False when another process holds it."""
+def _hold(home: Path, held: ExitStack) -> bool:
+    """Hold the cache's preview folder until `held` closes; False when another process holds it, or no cache."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        home.mkdir(parents=True, exist_ok=True)
+        fcntl.flock(held.enter_context(open(home / ".serving", "a+b")), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError when another serve holds it
         return False
     return True
 

@@ -10,7 +10,6 @@ from .convert import Settings, convert
 from .drupal7 import read_drupal
 from .run import Report, run
 
-
 GUID_BASE_HINT = "open the live portal's /rss.xml and copy what follows 'at ' in an item's <guid>, such as --guid-base https://www.example.gov"
 
 
