@@ -152,8 +152,18 @@ def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir:
     click.echo(display_path(path))
 
 
+def _topic_title(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A topic title must make a file name: it needs a letter or digit."""
+    from .commands.new import slugify
+
+    title = _one_line_text(ctx, param, value) or ""
+    if not slugify(title):
+        raise click.BadParameter(f"{title!r} has no letters or digits to make a file name from; give it some")
+    return title
+
+
 @main.command("new-topic")
-@click.argument("title", callback=_one_line_text)
+@click.argument("title", callback=_topic_title)
 @click.option("--alias", "aliases", multiple=True, callback=_aliases, help="An old URL path that redirects to the topic, such as /taxonomy/term/3485; repeatable.")
 @SITE_OPTION
 @reports_site_errors
@@ -234,6 +244,19 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
     sys.exit(1 if found else 0)
 
 
+def _guid_base(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """--guid-base is required, and must be a base URL; without it, say where to find it."""
+    from .importers.drupal7_command import GUID_BASE_HINT, guid_base_problem
+
+    if not value:
+        # Drupal builds the GUID from $base_url, which the database does not hold: only a live feed shows it.
+        raise click.MissingParameter(GUID_BASE_HINT, ctx=ctx, param=param)
+    problem = guid_base_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.group("import")
 def import_group() -> None:
     """Import content from a Drupal 7 database or an RSS/Atom feed into a site folder."""
@@ -242,14 +265,14 @@ def import_group() -> None:
 @import_group.command("drupal7")
 @click.argument("db_url")
 @SITE_OPTION
-@click.option("--guid-base", metavar="URL", help="The part after 'at ' in a <guid> of the live portal's feed, such as https://www.example.gov (required).")
+@click.option("--guid-base", metavar="URL", callback=_guid_base, help="The part after 'at ' in a <guid> of the live portal's feed, such as https://www.example.gov (required).")
 @click.option("--vocabulary", metavar="NAME", help="The machine name of the topics vocabulary [default: the only one the content type uses].")
 @click.option("--content-type", metavar="TYPE", help="The machine name of the content type to import [default: the only one with nodes].")
 @click.option("--drafts", is_flag=True, help="Import unpublished nodes too, as draft: true.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Replace files edited by hand or not written by an import.")
 @reports_site_errors
-def import_drupal7(db_url: str, site_dir: Path, guid_base: str | None, vocabulary: str | None, content_type: str | None,
+def import_drupal7(db_url: str, site_dir: Path, guid_base: str, vocabulary: str | None, content_type: str | None,
                    drafts: bool, dry_run: bool, force: bool) -> None:
     """Import the terms and nodes of a Drupal 7 database (read-only; a SQLAlchemy URL) as topics and submissions."""
     from .importers.drupal7_command import import_drupal7 as run_import

@@ -411,10 +411,11 @@ def test_a_wrong_content_type_or_vocabulary_is_one_line(tmp_path: Path, options:
 
 def test_without_guid_base_the_user_is_told_where_to_find_it(tmp_path: Path) -> None:
     result = run_topicsite("import", "drupal7", f"sqlite:///{DB}", "-s", empty_site(tmp_path))
-    assert result.returncode == 1 and "give --guid-base: open the live portal's /rss.xml" in result.stderr
-    assert result.stderr.endswith("topicsite import drupal7 failed: 1 error.\n")
+    assert result.returncode == 2 and "Error: Missing option '--guid-base'. open the live portal's /rss.xml" in result.stderr
+    assert "Traceback" not in result.stderr and "site.toml:" not in result.stderr  # a usage error, not a place in a file
     wrong = import_db(DB, empty_site(tmp_path / "wrong"), "--guid-base", "8595 at https://www.bjatta.bja.ojp.gov")
-    assert wrong[0] == 1 and "is not what Drupal's feeds show after 'at '" in wrong[2]
+    assert wrong[0] == 2 and "Invalid value for '--guid-base': '8595 at https://www.bjatta.bja.ojp.gov' is not what Drupal's feeds show after 'at '" in wrong[2]
+    assert [p.name for p in (tmp_path / "wrong/site").iterdir()] == ["site.toml"]  # nothing imported
 
 
 BAD_URLS: list[tuple[Callable[[Path], str], str]] = [

@@ -140,11 +140,27 @@ def test_slow_client_does_not_block_others(serving: Callable[..., Server]) -> No
         assert results == [200] * 40 and time.monotonic() - started < 10
 
 
-def test_ctrl_c_stops_cleanly_and_removes_the_preview(serving: Callable[..., Server]) -> None:
+def test_ctrl_c_stops_at_once_and_keeps_the_preview_for_the_next_start(serving: Callable[..., Server]) -> None:
     server = serving()
+    assert server.preview == server.site / ".cache/preview/serve/site" and "(kept for the next start)" in "".join(server.lines)
+    started = time.monotonic()
     output = stop(server)
+    assert time.monotonic() - started < 3  # generous: it takes about 0.1 s; deleting a large preview took seconds
     assert "Stopped." in output and "Traceback" not in output
-    assert not server.preview.exists()
+    assert (server.preview / "index.html").is_file()
+    assert {p.name for p in server.preview.parent.iterdir()} <= {".serving", ".site.back", ".site.lock", "site"}  # no leftovers
+    again = serving(server.site)
+    assert again.preview == server.preview and "files changed" in (built := "".join(again.lines))
+    assert re.search(r"Built in \S+ s: 0 of \d+ files changed", built), built  # nothing rebuilt from nothing
+
+
+def test_a_second_serve_of_the_same_site_gets_a_temporary_preview(serving: Callable[..., Server]) -> None:
+    first = serving()
+    second = serving(first.site)
+    assert second.preview != first.preview and not second.preview.is_relative_to(first.site)
+    assert "removed on exit" in "".join(second.lines) and second.fetch("")[0] == 200
+    assert stop(second) and not second.preview.parent.exists()
+    assert first.fetch("")[0] == 200
 
 
 def test_port_in_use_is_a_clear_error(serving: Callable[..., Server], make_site: MakeSite) -> None:

@@ -205,7 +205,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if page.is_file():
             self._send(HTTPStatus.NOT_FOUND, inject(page.read_bytes(), snapshot), CONTENT_TYPES[".html"], send_body)
         elif snapshot.problems:  # no good build yet: the errors are the page
-            body = inject(b"<!doctype html><title>The site does not build</title><body></body>", snapshot)
+            body = inject(b'<!doctype html><html lang="en"><title>The site does not build</title><body></body>', snapshot)
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, CONTENT_TYPES[".html"], send_body)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", CONTENT_TYPES[".txt"], send_body)

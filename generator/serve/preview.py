@@ -18,9 +18,23 @@ RELOAD_JS = b"""// topicsite serve: reload when a newer build is ready. Only the
   events.onmessage = (event) => { if (event.data !== built) { events.close(); location.reload(); } };
 })();
 """
-OVERLAY_STYLE = ("position:fixed;top:0;left:0;right:0;max-height:75vh;overflow:auto;z-index:2147483647;"
-                 "background:#fff;color:#1b1b1b;border-top:8px solid #b50909;box-shadow:0 4px 16px rgba(0,0,0,.4);"
-                 "padding:1rem 2rem;font:16px/1.5 system-ui,sans-serif")
+# The errors are a panel pinned to the bottom, so the page's header and navigation stay usable; it scrolls when long.
+# A non-modal <dialog> closes by its <form method="dialog"> button without any script, and, being served, not built,
+# comes back with the reload that follows the next failed build. Selectors by id, so the site's CSS cannot restyle it.
+OVERLAY_CSS = """
+#topicsite-build-errors{position:fixed;inset:auto 0 0 0;margin:0;width:auto;max-width:none;max-height:45vh;
+z-index:2147483647;box-sizing:border-box;background:#fff;color:#1b1b1b;border:0;border-top:8px solid #b50909;
+box-shadow:0 -4px 16px rgba(0,0,0,.4);padding:.75rem 1rem;font:16px/1.5 system-ui,sans-serif;text-align:left}
+#topicsite-build-errors[open]{display:flex;flex-direction:column}
+#topicsite-build-errors form{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:0 0 .5rem}
+#topicsite-build-errors h2{flex:1 1 12rem;margin:0;font:bold 1.5rem/1.2 system-ui,sans-serif;color:#b50909}
+#topicsite-build-errors button{font:bold 16px/1.5 system-ui,sans-serif;padding:.25rem 1rem;background:#1b1b1b;color:#fff;
+border:0;border-radius:4px;cursor:pointer}
+#topicsite-build-errors div{overflow:auto;min-height:3rem}
+#topicsite-build-errors p{margin:0 0 .5rem;max-width:none}
+#topicsite-build-errors pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font:14px/1.5 ui-monospace,monospace}
+#topicsite-build-errors :focus-visible{outline:4px solid #005ea2;outline-offset:2px}
+"""
 BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 BODY_CLOSE = re.compile(rb"</body\s*>", re.IGNORECASE)
 
@@ -76,9 +90,14 @@ def inject(page: bytes, snapshot: Snapshot) -> bytes:
 
 
 def error_overlay(problems: tuple[Problem, ...]) -> bytes:
-    """The build errors as a panel over the page, each as path:line: message."""
+    """The build errors, each as path:line: message, in a panel at the bottom of the page that a button hides."""
     lines = "\n".join(html.escape(problem.format()) for problem in problems)
-    return (f'<div id="topicsite-build-errors" role="alert" style="{OVERLAY_STYLE}">'
-            f'<h1 style="margin:0 0 .5rem;font-size:1.5rem;color:#b50909">The site does not build</h1>'
-            f'<p style="margin:0 0 .5rem">Fix these and save: the page reloads by itself. Below is the last good build.</p>'
-            f'<pre style="white-space:pre-wrap;margin:0;font:14px/1.5 ui-monospace,monospace">{lines}</pre></div>').encode()
+    # The list scrolls inside the panel, after the button: the button is the panel's first tab stop, then the list
+    # (focusable, so that a keyboard can scroll it).
+    return (f'<style>{OVERLAY_CSS}</style>'
+            '<dialog id="topicsite-build-errors" open aria-labelledby="topicsite-build-errors-title">'
+            '<form method="dialog"><h2 id="topicsite-build-errors-title">The site does not build</h2>'
+            '<button type="submit">Hide errors</button></form>'
+            '<div tabindex="0" role="region" aria-label="Build errors">'
+            '<p>Fix these and save: the page reloads by itself. The page shows the last good build.</p>'
+            f'<pre>{lines}</pre></div></dialog>').encode()
