@@ -65,7 +65,8 @@ test: test-setup system-deps $(NPM_STAMP)
 screenshots: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
 
-# Not part of `make test`: about an hour and a half of builds on 2 cores, most of it Pelican at 50,000. Each size
+# Not part of `make test`: over an hour of builds on 2 cores (1,000 takes about 2 minutes, 10,000 about 20, 50,000
+# with one run about 50, a third of it Pelican and most of the rest topicsite with search). Each size
 # writes its report (docs/benchmarks.md at 10,000, docs/benchmarks-Nk.md otherwise) and bench/results/nN.json, and
 # redraws docs/benchmarks.svg from every stored size. `make bench BENCH_SIZES=10000` runs one size.
 BENCH_SIZES ?= 1000 10000 50000
