@@ -84,7 +84,7 @@ class Server:
             if time.perf_counter() - started > timeout:
                 raise BuildFailed(f"no {what} within {timeout:.0f} s:\n{tail(self.log)}")
             time.sleep(POLL)
-        return time.perf_counter() - started
+        return round(time.perf_counter() - started, 3)
 
     def stop(self) -> None:
         """Ctrl-C, as an editor stops it; killed if it has not exited after 60 s."""
@@ -186,7 +186,7 @@ class Session:
         started = time.perf_counter()
         change()
         self.server.wait(check, EDIT_TIMEOUT, f"{', '.join(paths)} with {marker!r}")
-        seconds = time.perf_counter() - started
+        seconds = round(time.perf_counter() - started, 3)  # as bench/results/ stores it
         time.sleep(SETTLE)
         return seconds
 

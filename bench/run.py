@@ -369,11 +369,11 @@ def stored(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcom
     return {
         "n": args.n, "runs": args.runs, "command": command_line(args), "measured_on": date.today().isoformat(),
         "minutes": round(outcome.minutes, 1), "environment": dict(env),
-        "builds": {m.name: {"wall": [round(s.wall, 3) for s in m.samples], "cpu": [round(s.cpu, 3) for s in m.samples],
-                            "peak_mb": [round(s.peak_mb, 1) for s in m.samples],
-                            "pagefind_mb": [round(s.pagefind_mb, 1) for s in m.samples if s.pagefind_mb is not None],
+        "builds": {m.name: {"wall": [s.wall for s in m.samples], "cpu": [s.cpu for s in m.samples],
+                            "peak_mb": [s.peak_mb for s in m.samples],
+                            "pagefind_mb": [s.pagefind_mb for s in m.samples if s.pagefind_mb is not None],
                             "note": m.note} for m in outcome.measures.values()},
-        "serve": {t.name: {"seconds": [round(value, 3) for value in t.seconds], "note": t.note} for t in outcome.timings.values()},
+        "serve": {t.name: {"seconds": t.seconds, "note": t.note} for t in outcome.timings.values()},
     }
 
 

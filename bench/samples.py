@@ -140,7 +140,9 @@ def run_measured(argv: Sequence[str], cwd: Path, log: Path) -> Sample:
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
     if proc.returncode != 0:
         raise BuildFailed(f"{' '.join(argv)} (in {cwd}) exited {proc.returncode}:\n{tail(log)}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pagefind_mb)
+    # Rounded as bench/results/ stores them, so the report and the chart's table show the same medians.
+    return Sample(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1),
+                  None if pagefind_mb is None else round(pagefind_mb, 1))
 
 
 def tail(log: Path, lines: int = 20) -> str:
