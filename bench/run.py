@@ -7,6 +7,9 @@ Usage: python bench/run.py --n 10000 [--runs 3] [--peers hugo,hugo-debian,pelica
 --peers picks which peers to measure (default all installed; "none" for topicsite only): e.g.
 `--n 50000 --runs 1 --peers hugo` skips Pelican, whose build takes many minutes at that size. Every run
 but --smoke stores its numbers in bench/results/nN.json and redraws the chart from every stored size.
+A measure a run did not take (a peer left out of --peers, or topicsite with --peers-only) keeps the
+samples stored for that size by an earlier run, marked with that run's date and command, so Pelican's
+slow 50,000 build can be measured on its own (`--n 50000 --runs 1 --peers pelican --peers-only`).
 """
 
 from __future__ import annotations
@@ -344,10 +347,14 @@ def run_all(args: argparse.Namespace) -> Outcome:
     stats = json.loads((source / "corpus.json").read_text())
     run_dir = WORK / ("run-smoke" if args.smoke else "run")  # so a test can run beside a benchmark
     run_dir.mkdir(parents=True, exist_ok=True)
-    tool = Topicsite(args.topicsite, working_copy(source, run_dir), run_dir / "topicsite.log")
-    measures = {m.name: m for m in measure_topicsite(tool, args.runs)}
-    timings = {t.name: t for t in measure_serve(tool, run_dir)}
-    outputs = [count_output("topicsite", tool.site / "output")]
+    measures: dict[str, Measure] = {}
+    timings: dict[str, Timing] = {}
+    outputs: list[list[str]] = []
+    if not args.peers_only:
+        tool = Topicsite(args.topicsite, working_copy(source, run_dir), run_dir / "topicsite.log")
+        measures |= {m.name: m for m in measure_topicsite(tool, args.runs)}
+        timings |= {t.name: t for t in measure_serve(tool, run_dir)}
+        outputs.append(count_output("topicsite", tool.site / "output"))
     for key, peer in PEERS.items():
         if args.smoke:
             measures[peer.measure] = Measure(peer.measure, note="skipped (--smoke)")
@@ -361,7 +368,8 @@ def run_all(args: argparse.Namespace) -> Outcome:
     if "hugo" in args.peers and not args.smoke:
         timings |= {t.name: t for t in measure_hugo_server(source, run_dir)}
     minutes = (time.perf_counter() - started) / 60
-    return Outcome(stats, measures, timings, outputs, tool.dropped, markdown_worst.table(), minutes)
+    dropped: list[str] = [] if args.peers_only else tool.dropped
+    return Outcome(stats, measures, timings, outputs, dropped, markdown_worst.table(), minutes)
 
 
 def stored(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcome) -> dict[str, object]:
@@ -375,6 +383,22 @@ def stored(args: argparse.Namespace, env: list[tuple[str, str]], outcome: Outcom
                             "note": m.note} for m in outcome.measures.values()},
         "serve": {t.name: {"seconds": t.seconds, "note": t.note} for t in outcome.timings.values()},
     }
+
+
+def carried_over(data: dict[str, object], earlier: dict[str, object] | None) -> dict[str, object]:
+    """data with every build measure and serve timing it lacks samples for taken from the earlier stored run of
+    the same size, each noted with that run's date and command (a run of some peers keeps the others' numbers)."""
+    if earlier is None:
+        return data
+    origin = f"carried over from the run of {earlier.get('measured_on')} (`{earlier.get('command')}`)"
+    for section, filled in (("builds", "wall"), ("serve", "seconds")):
+        now: dict[str, dict[str, object]] = data[section]  # type: ignore[assignment]
+        before: dict[str, dict[str, object]] = earlier.get(section, {})  # type: ignore[assignment]
+        for name, old in before.items():
+            if old.get(filled) and not (now.get(name) or {}).get(filled):
+                note = str(old.get("note") or "")
+                now[name] = {**old, "note": note if note.startswith("carried over") else origin}
+    return data
 
 
 def default_topicsite() -> Path:
@@ -414,9 +438,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help=f"comma-separated peers to measure, or none [default: {','.join(DEFAULT_PEERS)}]")
     parser.add_argument("--smoke", action="store_true", help="quick check for tests")
     parser.add_argument("--chart-only", action="store_true", help="only redraw the chart from bench/results/")
+    parser.add_argument("--peers-only", action="store_true",
+                        help="measure only the peers; topicsite's stored numbers at this size are kept (no report)")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.n, args.runs, args.peers = 200, 1, ()
+        args.n, args.runs, args.peers, args.peers_only = 200, 1, (), False
     elif args.out is None:
         args.out = default_report(args.n)
     return args
@@ -427,7 +453,8 @@ def command_line(args: argparse.Namespace) -> str:
     if args.smoke:
         return "python bench/run.py --smoke"
     peers = "" if args.peers == DEFAULT_PEERS else f" --peers {','.join(args.peers) or 'none'}"
-    return f"python bench/run.py --n {args.n} --runs {args.runs}{peers}"
+    only = " --peers-only" if args.peers_only else ""
+    return f"python bench/run.py --n {args.n} --runs {args.runs}{peers}{only}"
 
 
 def draw_chart() -> None:
@@ -452,8 +479,12 @@ def main() -> int:
     env = environment(args.topicsite, load_before, shown)
     if not args.smoke:
         RESULTS.mkdir(exist_ok=True)
-        data = stored(args, env, outcome)
-        (RESULTS / f"n{args.n}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path = RESULTS / f"n{args.n}.json"
+        data = carried_over(stored(args, env, outcome), json.loads(path.read_text(encoding="utf-8")) if path.exists() else None)
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.peers_only:  # no report: its topicsite rows would be empty
+        draw_chart()
+        return 0
     section = chart.section(chart.load_results(RESULTS), CHART, "benchmarks.svg")
     text = report(command_line(args), args.runs, env, outcome, section, corpus.PER_PAGE)
     print(text)

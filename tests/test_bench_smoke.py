@@ -146,3 +146,21 @@ def test_markdown_worst_cases_are_refused_or_rendered() -> None:
     rows = text.splitlines()[2:]
     assert len(rows) == len(markdown_worst.CASES)
     assert all("| refused at line " in row or "| rendered, " in row or "| refused while rendering" in row for row in rows), text
+
+
+def test_a_run_keeps_the_stored_numbers_of_what_it_did_not_measure() -> None:
+    earlier = {"measured_on": "2026-12-01", "command": "python bench/run.py --n 50000 --runs 1 --peers pelican --peers-only",
+               "builds": {"Pelican cold build": {"wall": [900.0], "cpu": [890.0], "note": ""},
+                          "Hugo 0.168 cold build": {"wall": [40.0], "cpu": [60.0], "note": ""}},
+               "serve": {}}
+    now = {"builds": {"topicsite cold build": {"wall": [70.0], "cpu": [120.0], "note": ""},
+                      "Hugo 0.168 cold build": {"wall": [38.0], "cpu": [58.0], "note": ""},
+                      "Pelican cold build": {"wall": [], "cpu": [], "note": "not measured (not in --peers)"}},
+           "serve": {"serve edit": {"seconds": [0.3], "note": ""}}}
+    merged = bench.carried_over(now, earlier)
+    builds = merged["builds"]
+    assert builds["Pelican cold build"]["wall"] == [900.0]  # carried over, and says from where
+    assert builds["Pelican cold build"]["note"].startswith("carried over from the run of 2026-12-01 (`python bench/run.py")
+    assert builds["Hugo 0.168 cold build"]["wall"] == [38.0] and builds["Hugo 0.168 cold build"]["note"] == ""  # measured now wins
+    assert builds["topicsite cold build"]["wall"] == [70.0]
+    assert bench.carried_over(now, None) is now
