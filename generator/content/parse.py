@@ -248,10 +248,14 @@ def _topics(doc: Document, problems: Problems, known: Collection[str] | None) ->
 
 
 def unknown_topic_message(slug: str, known: Collection[str]) -> str:
-    """The error for a topic slug that has no file in content/topics/."""
-    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; create content/topics/{slug}.md or use one of: {', '.join(sorted(known)) or '(none yet)'}"
-    return f"unknown topic {slug!r}{hint}"
+    """Why a topic slug that has no file in content/topics/ cannot be used: its close matches, and how to add a topic."""
+    options = sorted(known)
+    close = difflib.get_close_matches(slug, options, n=3, cutoff=0.6)
+    if close:
+        choice = f"did you mean {' or '.join(repr(c) for c in close)}?"
+    else:
+        choice = f"the site's topics are: {', '.join(options)}." if options else "the site has no topics yet."
+    return f"unknown topic {slug!r}; {choice} To add a topic, run: topicsite new-topic \"TITLE\""
 
 
 def _flag(doc: Document, key: str, problems: Problems) -> bool:
