@@ -7,6 +7,7 @@ import http.server
 import shutil
 import threading
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -231,3 +232,24 @@ def test_one_guid_twice_in_a_feed_stops_the_import(tmp_path: Path) -> None:
     assert code == 1 and "(nothing written)" in out
     assert f"both want the guid 8778 at {GUID_BASE}" in err
     assert not (site / "content/submissions").exists()
+
+
+def test_the_import_record_is_read_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.importers.feed_command import import_feed as run_import
+    from generator.importers.record import RECORD_NAME
+    site = empty_site(tmp_path)
+    for name, text in TOPICS.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    feed = tmp_path / "atom.xml"
+    feed.write_text(ATOM)
+    run_import(str(feed), site, dry_run=False, force=False)
+    reads = []
+    opened = Path.open  # read_bytes and read_text open through it
+
+    def counted(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        reads.extend([self.name] if self.name == RECORD_NAME and "r" in mode else [])
+        return opened(self, mode, *args, **kwargs)
+    monkeypatch.setattr(Path, "open", counted)
+    report = run_import(str(feed), site, dry_run=False, force=False)
+    assert report.outcome.count("unchanged") == 2 and reads == [RECORD_NAME]

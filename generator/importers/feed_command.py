@@ -66,9 +66,10 @@ def import_feed(source: str, site_dir: Path, *, dry_run: bool, force: bool) -> R
     config = read_config(site_dir)
     path, data = read_source(source)
     items = parse_feed(path, data)
-    from_feeds = {p for p, entry in read_record(site_dir).items() if entry.source.startswith("feed ")}
+    record = read_record(site_dir)
+    from_feeds = {p for p, entry in record.entries.items() if entry.source.startswith("feed ")}
     converted = convert_feed(path, items, config, site_dir, existing_by_guid(site_dir, config, exclude=from_feeds), topic_names(site_dir))
-    return run(site_dir, converted, config.zone, force=force, dry_run=dry_run)
+    return run(site_dir, converted, config.zone, record, force=force, dry_run=dry_run)
 
 
 def topic_names(site_dir: Path) -> dict[str, str]:
