@@ -15,7 +15,7 @@ import pytest
 
 from conftest import run_topicsite
 from generator.errors import SiteError
-from generator.importers.feed import drupal_body, parse_feed
+from generator.redirects.feed import drupal_body, parse_feed
 from test_import_drupal7 import DB, FIXTURE, GUID_BASE, digest_tree, empty_site, front_matter, import_db
 
 CAPTURED = FIXTURE / "captured"

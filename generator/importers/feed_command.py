@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,16 +17,15 @@ from ..content.dates import parse_date
 from ..content.frontmatter import parse_document
 from ..content.parse import read_text
 from ..errors import Problem, SiteError
+from ..redirects.feed import FeedItem, parse_feed
+from ..redirects.fetch import FetchFailed, fetch, is_web_url, url_place
 from .bodies import lost_text, to_markdown
 from .convert import PORTAL_ID, Converted, collisions
 from .documents import ImportedSubmission
-from .feed import FeedItem, parse_feed
 from .record import read_record
 from .run import Report, run
 
 DRUPAL_GUID = re.compile(r"^(\d+) at https?://")
-FETCH_TIMEOUT = 30
-FEED_MAX = 50_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +41,11 @@ class Existing:
 
 def read_source(source: str) -> tuple[Path, bytes]:
     """The feed's bytes, from a file or an http(s) URL."""
-    parts = urlsplit(source)
-    if parts.scheme.lower() in ("http", "https"):
-        where = Path(parts.netloc + parts.path)  # a Path would fold the '//' of the URL
+    if is_web_url(source):
         try:
-            with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (scheme checked above)
-                return where, response.read(FEED_MAX)
-        except urllib.error.HTTPError as error:
-            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: HTTP {error.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: {getattr(error, 'reason', error)}") from None
+            return url_place(source), fetch(source).body
+        except FetchFailed as error:
+            raise SiteError.single(url_place(source), 1, f"cannot fetch the feed {source}: {error.reason}") from None
     path = Path(source)
     try:
         return path, path.read_bytes()
