@@ -253,3 +253,18 @@ def test_the_import_record_is_read_once_a_run(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(Path, "open", counted)
     report = run_import(str(feed), site, dry_run=False, force=False)
     assert report.outcome.count("unchanged") == 2 and reads == [RECORD_NAME]
+
+
+def test_an_item_with_a_bad_alias_is_reported_at_its_line_and_the_rest_imported(tmp_path: Path) -> None:
+    site = empty_site(tmp_path)
+    for name, text in TOPICS.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    feed = tmp_path / "atom.xml"
+    feed.write_text(ATOM.replace("/requests/bwc-help", "/requests/bwc help"))
+    code, out, err = import_feed(feed, site)
+    assert code == 1 and "Traceback" not in err, err
+    assert "submissions: 1" in out and "not imported for a bad alias or text: 1" in out
+    assert ("atom.xml:6: item 'urn:example:request:1': alias '/requests/bwc help' must be a site path starting with '/', such as "
+            "/taxonomy/term/3485, without '..' or spaces; it was not imported (fix it in the source and import again)") in err
+    assert [p.name for p in (site / "content/submissions/2024").glob("*.md")] == ["20240215-93000-07.md"]

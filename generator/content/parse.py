@@ -130,12 +130,15 @@ def parse_topic(path: Path, text: str) -> TopicSource:
 
 
 def _markdown(doc: Document, what: str, problems: Problems) -> None:
-    """The body's size, and any construct Python-Markdown would take too long to read."""
-    if len(doc.body) > BODY_MAX:
-        problems.add(doc.path, doc.body_line, f"{what} is {len(doc.body):,} characters long; the limit is {BODY_MAX:,}: shorten it")
-        return
-    for finding in markdown_findings(doc.body):
-        problems.add(doc.path, doc.body_line + finding.line - 1, finding.message)
+    for line, message in markdown_problems(what, doc.body):
+        problems.add(doc.path, doc.body_line + line - 1, message)
+
+
+def markdown_problems(what: str, body: str) -> list[tuple[int, str]]:
+    """The body's size, and any construct Python-Markdown would take too long to read, each at its line in the body."""
+    if len(body) > BODY_MAX:
+        return [(1, f"{what} is {len(body):,} characters long; the limit is {BODY_MAX:,}: shorten it")]
+    return [(finding.line, finding.message) for finding in markdown_findings(body)]
 
 
 def _unknown_keys(doc: Document, known: tuple[str, ...], problems: Problems) -> None:

@@ -21,7 +21,7 @@ from ..redirects.feed import FeedItem, parse_feed
 from ..redirects.fetch import FetchFailed, fetch, is_web_url, url_place
 from .bodies import lost_text, to_markdown
 from .convert import PORTAL_ID, Converted, collisions
-from .documents import ImportedSubmission
+from .documents import REFUSED_COUNT, ImportedSubmission, refusals
 from .record import read_record
 from .run import Report, run
 
@@ -98,7 +98,7 @@ def convert_feed(path: Path, items: tuple[FeedItem, ...], config: Config, site_d
     """New items become submissions; items whose guid exists are compared, each difference an error."""
     problems: list[Problem] = []
     submissions = []
-    checked = 0
+    checked = refused = 0
     taken: set[str] = set()
     for item in items:
         if not item.guid:
@@ -107,11 +107,15 @@ def convert_feed(path: Path, items: tuple[FeedItem, ...], config: Config, site_d
             checked += 1
             problems += compare(path, item, existing[item.guid], config)
         elif (made := _submission(path, item, config, site_dir, topics, taken, problems)) is not None:
-            submissions.append(made)
-            taken.add(made.id)
+            found = refusals(made, path, item.line, f"item {item.guid!r}")
+            problems += found
+            refused += bool(found)
+            if not found:
+                submissions.append(made)
+                taken.add(made.id)
     clashes = collisions((), submissions, site_dir)
-    counts = (("feed items", len(items)), ("submissions", len(submissions)), ("checked against existing files", checked),
-              ("differences", sum(1 for p in problems if p.message.startswith("differs"))))
+    counts = (("feed items", len(items)), ("submissions", len(submissions)), (REFUSED_COUNT, refused),
+              ("checked against existing files", checked), ("differences", sum(1 for p in problems if p.message.startswith("differs"))))
     return Converted((), tuple(submissions), tuple(problems + clashes), counts, blocked=bool(clashes))
 
 
