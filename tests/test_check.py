@@ -128,7 +128,7 @@ def test_alias_over_a_static_file(make_site: MakeSite) -> None:
 
 def test_content_errors_are_findings(make_site: MakeSite) -> None:
     site = make_site({"content/submissions/bad.md": "---\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [nope]\n---\nText\n"})
-    assert findings(site) == ["content/submissions/bad.md:4: error: unknown topic 'nope'; create content/topics/nope.md or use one of: community-policing"]
+    assert findings(site) == ["content/submissions/bad.md:4: error: unknown topic 'nope'; the site's topics are: community-policing. To add a topic, run: topicsite new-topic \"TITLE\""]
 
 
 def test_warnings(make_site: MakeSite) -> None:

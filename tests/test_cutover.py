@@ -110,6 +110,15 @@ def test_a_damaged_capture_is_reported_not_a_traceback(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"{folder / 'MANIFEST.tsv'}:1: is not UTF-8 text (byte 0xff cannot be read)")
 
 
+def test_a_capture_that_is_no_feed_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "captured"
+    shutil.copytree(CAPTURED, folder)
+    (folder / "rss.xml").write_bytes(b"<html><body><p>Service unavailable</p></body></html>")  # the portal's error page, well-formed
+    lines = run_topicsite("cutover-check", folder, REPO).stdout.splitlines()
+    assert (f"{folder / 'MANIFEST.tsv'}:6: /rss.xml was captured as a feed, but its capture is neither RSS 2.0 nor Atom "
+            "(its root element is <html>): capture it again") in lines
+
+
 class _PortalHandler(http.server.BaseHTTPRequestHandler):
     """The old portal as it was captured: each manifest URL answers with its file and content type, anything else 404."""
 
@@ -256,3 +265,21 @@ def test_newsboat_sees_no_new_item_when_item_titles_change(tmp_path: Path) -> No
     assert len(titles[0]) > 10 and len(set(map(len, titles))) == 1  # no item added, none lost
     assert titles[0] != titles[1] != titles[2]  # the new titles were read
     assert any(" — Officer safety and wellness" in title for title in titles[1])
+
+
+def test_an_answer_too_large_is_refused_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.redirects import fetch
+    monkeypatch.setattr(fetch, "FETCH_MAX", 100)
+    with old_portal(only="/rss.xml") as port:
+        with pytest.raises(fetch.FetchFailed) as failed:
+            fetch.fetch(f"http://127.0.0.1:{port}/rss.xml")
+        assert (failed.value.reason, failed.value.status) == ("the answer is larger than 100 bytes", None)
+        with pytest.raises(fetch.FetchFailed) as failed:
+            fetch.fetch(f"http://127.0.0.1:{port}/nope")
+        assert (failed.value.reason, failed.value.status) == ("HTTP 404", 404)
+
+
+def test_a_base_url_that_is_no_url_is_reported_not_a_traceback() -> None:
+    result = run_topicsite("cutover-check", "http://[old.example.gov", REPO)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "[old.example.gov/rss.xml:1: cannot fetch /rss.xml from the old site: Invalid IPv6 URL" in result.stdout.splitlines()

@@ -22,7 +22,7 @@ CASES = {
     "octal id": ("---\nid: 012345\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id must be text, but YAML reads '012345' as the number 5349; put it in quotes: id: \"012345\""),
     "boolean title": ("---\ntitle: yes\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: title must be text, but YAML reads 'yes' as true; put it in quotes: title: \"yes\""),
     "impossible date": (submission(date="2023-02-30"), "3: date '2023-02-30' is not a valid date (day is out of range for month); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00"),
-    "unknown topic": (submission(topics="community-polcing"), "4: unknown topic 'community-polcing'; did you mean 'community-policing'?"),
+    "unknown topic": (submission(topics="community-polcing"), "4: unknown topic 'community-polcing'; did you mean 'community-policing'? To add a topic, run: topicsite new-topic \"TITLE\""),
     "invalid id": ("---\nid: a/b\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: id 'a/b' may only contain letters, digits, '.', '_' and '-', and must not start with '.'; rename it (for example 20230907-125328-94)"),
     "unknown key": ("---\nsubmited_by: x\nsubmitted_by: x\ndate: 2023-01-01\ntopics: [community-policing]\n---\nbody\n", "2: unknown field 'submited_by'; did you mean 'submitted_by'?"),
     "empty body": (submission(body=""), "6: the request text is empty: write it below the closing '---'"),
@@ -71,7 +71,7 @@ def test_every_problem_in_one_run_sorted(make_site: MakeSite) -> None:
     })
     assert errors_of(site) == [
         "content/submissions/a.md:2: submitted_by must be text, not a list ['x']",
-        "content/submissions/a.md:4: unknown topic 'nope'; create content/topics/nope.md or use one of: community-policing",
+        "content/submissions/a.md:4: unknown topic 'nope'; the site's topics are: community-policing. To add a topic, run: topicsite new-topic \"TITLE\"",
         "content/submissions/a.md:6: the request text is empty: write it below the closing '---'",
         "content/submissions/b.md:3: date '2023-13-01' is not a valid date (month must be in 1..12); write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, optionally with a UTC offset such as -05:00",
         "site.toml:3: unknown setting 'colour'; expected one of: agency, agency_url, base_url, contact_email, feed_item_title, feed_items, feed_names, footer_links, language, name_max, notice, per_page, timezone, title",

@@ -178,6 +178,14 @@ def test_the_submission_page_says_when_it_was_updated(make_site: MakeSite) -> No
     assert "Updated" not in (output / "topics/community-policing/index.html").read_text()  # lists show the date only
 
 
+def test_the_sitemap_dates_an_edited_submission_by_its_edit(make_site: MakeSite) -> None:
+    output = built(make_site({"content/submissions/e.md": EDITED}))
+    sitemap = etree.parse(str(output / "sitemap.xml")).getroot()
+    lastmod = {url.findtext("{*}loc"): url.findtext("{*}lastmod") for url in sitemap}
+    assert lastmod["https://example.gov/tta/submissions/e/"] == "2023-07-04"  # its updated, not its date 2022-01-01
+    assert lastmod["https://example.gov/tta/submissions/20230331-82332-92/"] == "2023-03-31"  # no updated: its date
+
+
 LONG = "We request training for twelve officers on de-escalation and crisis intervention, in three sessions."
 
 

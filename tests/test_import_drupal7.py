@@ -361,6 +361,27 @@ def test_a_node_without_topics_is_reported_and_the_rest_imported(tmp_path: Path)
     assert (site / "content/submissions/2024/20240725-113316-96.md").exists()
 
 
+def test_a_node_with_a_bad_alias_or_text_is_reported_and_the_rest_imported(tmp_path: Path) -> None:
+    db = db_copy(tmp_path, "INSERT INTO url_alias (source, alias, language) VALUES ('node/8778', 'requests/old request.pdf', 'und')",
+                 "UPDATE node SET title = 'Budget ' || char(150) || ' 2024' WHERE nid = 7412",
+                 "UPDATE field_data_body SET body_value = 'Page one.' || char(12) || 'Page two.' WHERE entity_id = 7476")
+    site = empty_site(tmp_path)
+    code, out, err = import_db(db, site)
+    assert code == 1 and "Traceback" not in err, err
+    assert "submissions: 28" in out and "not imported for a bad alias or text: 3" in out
+    lines = err.replace(f"{site.as_posix()}/", "").splitlines()
+    assert ("content/submissions/2024/20240910-104107-12.md:1: node 8778: alias '/requests/old request.pdf' must be a site path "
+            "starting with '/', such as /taxonomy/term/3485, without '..' or spaces; it was not imported (fix it in the source and import again)") in lines
+    assert ("content/submissions/2021/20210216-101407-12.md:1: node 7412: title contains the C1 control character U+0096, which web pages "
+            "and feeds cannot carry; it is usually the '–' of a Windows-1252 text read with the wrong encoding: replace it with –; "
+            "it was not imported (fix it in the source and import again)") in lines
+    assert any(line.startswith("content/submissions/2021/20210322-130519-42.md:1: node 7476: the request text contains the control "
+                               "character U+000C FORM FEED") for line in lines), lines
+    assert not (site / "content/submissions/2024/20240910-104107-12.md").exists()
+    assert (site / "content/submissions/2024/20240725-113316-96.md").exists()
+    assert run_topicsite("check", site).returncode == 0
+
+
 def test_an_alias_claimed_twice_stops_the_import(tmp_path: Path) -> None:
     db = db_copy(tmp_path, "INSERT INTO url_alias (source, alias, language) VALUES ('node/7476', 'requests/20210216-101407-38', 'und')")
     site = empty_site(tmp_path)

@@ -7,6 +7,7 @@ import http.server
 import shutil
 import threading
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import run_topicsite
 from generator.errors import SiteError
-from generator.importers.feed import drupal_body, parse_feed
+from generator.redirects.feed import drupal_body, parse_feed
 from test_import_drupal7 import DB, FIXTURE, GUID_BASE, digest_tree, empty_site, front_matter, import_db
 
 CAPTURED = FIXTURE / "captured"
@@ -231,3 +232,39 @@ def test_one_guid_twice_in_a_feed_stops_the_import(tmp_path: Path) -> None:
     assert code == 1 and "(nothing written)" in out
     assert f"both want the guid 8778 at {GUID_BASE}" in err
     assert not (site / "content/submissions").exists()
+
+
+def test_the_import_record_is_read_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.importers.feed_command import import_feed as run_import
+    from generator.importers.record import RECORD_NAME
+    site = empty_site(tmp_path)
+    for name, text in TOPICS.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    feed = tmp_path / "atom.xml"
+    feed.write_text(ATOM)
+    run_import(str(feed), site, dry_run=False, force=False)
+    reads = []
+    opened = Path.open  # read_bytes and read_text open through it
+
+    def counted(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        reads.extend([self.name] if self.name == RECORD_NAME and "r" in mode else [])
+        return opened(self, mode, *args, **kwargs)
+    monkeypatch.setattr(Path, "open", counted)
+    report = run_import(str(feed), site, dry_run=False, force=False)
+    assert report.outcome.count("unchanged") == 2 and reads == [RECORD_NAME]
+
+
+def test_an_item_with_a_bad_alias_is_reported_at_its_line_and_the_rest_imported(tmp_path: Path) -> None:
+    site = empty_site(tmp_path)
+    for name, text in TOPICS.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    feed = tmp_path / "atom.xml"
+    feed.write_text(ATOM.replace("/requests/bwc-help", "/requests/bwc help"))
+    code, out, err = import_feed(feed, site)
+    assert code == 1 and "Traceback" not in err, err
+    assert "submissions: 1" in out and "not imported for a bad alias or text: 1" in out
+    assert ("atom.xml:6: item 'urn:example:request:1': alias '/requests/bwc help' must be a site path starting with '/', such as "
+            "/taxonomy/term/3485, without '..' or spaces; it was not imported (fix it in the source and import again)") in err
+    assert [p.name for p in (site / "content/submissions/2024").glob("*.md")] == ["20240215-93000-07.md"]

@@ -97,6 +97,16 @@ def test_unknown_topics_offer_their_close_matches_and_new_topic(make_site: MakeS
     assert not (site / "content/submissions/2023/20230331-82332-01.md").exists()
 
 
+def test_a_topic_the_build_would_not_read_is_unknown(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site()
+    (tmp_path / "elsewhere.md").write_text("---\ntitle: Elsewhere\n---\n")
+    (site / "content/topics/elsewhere.md").symlink_to(tmp_path / "elsewhere.md")  # outside the site folder: load refuses it
+    (site / "content/topics/folder.md").mkdir()  # a folder, not a topic file
+    with pytest.raises(SiteError) as raised:
+        new_submission(site, "A", ["elsewhere", "folder"], clock=clock(), two_digits=digits(1))
+    assert [p.message.split(";")[0] for p in raised.value.problems] == ["unknown topic 'elsewhere'", "unknown topic 'folder'"]
+
+
 def test_new_command_prints_the_path(make_site: MakeSite) -> None:
     site = make_site()
     result = run_topicsite("new", "--by", "Ms. Erin McLaughlin", "--topic", "community-policing", "--title", "A title", cwd=site)

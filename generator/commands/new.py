@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 import json
 import random
 import re
@@ -14,7 +12,7 @@ from pathlib import Path
 
 from ..content import find
 from ..content.config import read_config
-from ..content.parse import PLACEHOLDER, parse_submission, parse_topic
+from ..content.parse import PLACEHOLDER, parse_submission, parse_topic, unknown_topic_message
 from ..errors import Problem, Problems, SiteError
 
 ID_ATTEMPTS = 100
@@ -72,19 +70,9 @@ def _check_topics(site_dir: Path, topics: Sequence[str]) -> None:
 
 
 def unknown_topics(site_dir: Path, topics: Sequence[str]) -> list[str]:
-    """Why each topic that has no file in content/topics/ cannot be used: its close matches, and how to add it."""
-    known = sorted(path.stem for path in (site_dir / find.CONTENT / find.TOPICS).glob("*.md"))
-    return [unknown_topic_hint(slug, known) for slug in topics if slug not in known]
-
-
-def unknown_topic_hint(slug: str, known: Sequence[str]) -> str:
-    """'unknown topic 'x'; did you mean 'a' or 'b'? ...', offering every close match and the command that adds a topic."""
-    close = difflib.get_close_matches(slug, known, n=3, cutoff=0.6)
-    if close:
-        choice = f"did you mean {' or '.join(repr(c) for c in close)}?"
-    else:
-        choice = f"the site's topics are: {', '.join(known)}." if known else "the site has no topics yet."
-    return f"unknown topic {slug!r}; {choice} To add a topic, run: topicsite new-topic \"TITLE\""
+    """Why each topic that has no file in content/topics/ cannot be used, as a build says it."""
+    known = {path.stem for path in find.content_files(site_dir, Problems()).topics}  # the walk load does; a build reports its findings
+    return [unknown_topic_message(slug, known) for slug in topics if slug not in known]
 
 
 def existing_ids(site_dir: Path) -> set[str]:

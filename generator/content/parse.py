@@ -130,12 +130,15 @@ def parse_topic(path: Path, text: str) -> TopicSource:
 
 
 def _markdown(doc: Document, what: str, problems: Problems) -> None:
-    """The body's size, and any construct Python-Markdown would take too long to read."""
-    if len(doc.body) > BODY_MAX:
-        problems.add(doc.path, doc.body_line, f"{what} is {len(doc.body):,} characters long; the limit is {BODY_MAX:,}: shorten it")
-        return
-    for finding in markdown_findings(doc.body):
-        problems.add(doc.path, doc.body_line + finding.line - 1, finding.message)
+    for line, message in markdown_problems(what, doc.body):
+        problems.add(doc.path, doc.body_line + line - 1, message)
+
+
+def markdown_problems(what: str, body: str) -> list[tuple[int, str]]:
+    """The body's size, and any construct Python-Markdown would take too long to read, each at its line in the body."""
+    if len(body) > BODY_MAX:
+        return [(1, f"{what} is {len(body):,} characters long; the limit is {BODY_MAX:,}: shorten it")]
+    return [(finding.line, finding.message) for finding in markdown_findings(body)]
 
 
 def _unknown_keys(doc: Document, known: tuple[str, ...], problems: Problems) -> None:
@@ -248,10 +251,14 @@ def _topics(doc: Document, problems: Problems, known: Collection[str] | None) ->
 
 
 def unknown_topic_message(slug: str, known: Collection[str]) -> str:
-    """The error for a topic slug that has no file in content/topics/."""
-    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; create content/topics/{slug}.md or use one of: {', '.join(sorted(known)) or '(none yet)'}"
-    return f"unknown topic {slug!r}{hint}"
+    """Why a topic slug that has no file in content/topics/ cannot be used: its close matches, and how to add a topic."""
+    options = sorted(known)
+    close = difflib.get_close_matches(slug, options, n=3, cutoff=0.6)
+    if close:
+        choice = f"did you mean {' or '.join(repr(c) for c in close)}?"
+    else:
+        choice = f"the site's topics are: {', '.join(options)}." if options else "the site has no topics yet."
+    return f"unknown topic {slug!r}; {choice} To add a topic, run: topicsite new-topic \"TITLE\""
 
 
 def _flag(doc: Document, key: str, problems: Problems) -> bool:

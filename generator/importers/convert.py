@@ -15,7 +15,7 @@ from ..content.config import Config
 from ..content.parse import id_problem
 from ..errors import Problem
 from .bodies import KNOWN_FILTERS, lost_text, render_format, to_markdown
-from .documents import ImportedSubmission, ImportedTopic
+from .documents import REFUSED_COUNT, ImportedSubmission, ImportedTopic, refusals
 from .drupal7 import Drupal, Filters, Node, Term
 
 # The portal's id shape: YYYYMMDD-HMMSS-NN, the hour not zero-padded (see scaffold.submission_id).
@@ -52,11 +52,15 @@ def convert(drupal: Drupal, config: Config, settings: Settings, site_dir: Path) 
     slugs = {term.tid: topic.slug for term, topic in zip(drupal.terms, topics)}
     wanted = [n for n in drupal.nodes if n.published or settings.drafts]
     ids = choose_ids(wanted, drupal.term_orders, config, site_dir, problems)
-    submissions = [s for n in wanted if (s := _submission(n, ids[n.nid], slugs, drupal, config, settings, site_dir, problems))]
+    made = [(n, s) for n in wanted if (s := _submission(n, ids[n.nid], slugs, drupal, config, settings, site_dir, problems))]
+    refused = {n.nid: refusals(s, site_dir / s.path, 1, f"node {n.nid}") for n, s in made}
+    problems += [problem for found in refused.values() for problem in found]
+    submissions = [s for n, s in made if not refused[n.nid]]
     clashes = collisions(topics, submissions, site_dir)
     aliases = sum(len(t.aliases) for t in topics) + sum(len(s.aliases) for s in submissions)
     counts = (("topics", len(topics)), ("submissions", len(submissions)),
               ("unpublished skipped", sum(1 for n in drupal.nodes if not n.published and not settings.drafts)),
+              (REFUSED_COUNT, sum(1 for found in refused.values() if found)),
               ("drafts", sum(1 for s in submissions if s.draft)), ("sticky", sum(1 for s in submissions if s.sticky)),
               ("aliases", aliases), ("aliases equal to the new page, left out", sum(self_skipped.values())),
               (f"names longer than name_max ({config.name_max})", sum(1 for s in submissions if len(s.submitted_by) > config.name_max)))

@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 
 from ..commands.new import yaml_quote
 from ..content import find
-from ..content.aliases import ALIAS_PATTERN
-from ..content.parse import parse_submission, parse_topic
+from ..content.aliases import ALIAS_PATTERN, alias_problem
+from ..content.parse import markdown_problems, parse_submission, parse_topic, text_problem
+from ..content.text import value_problem
+from ..errors import Problem
 
 PLAIN_SCALAR = re.compile(r"^[A-Za-z0-9/][A-Za-z0-9._~/-]*$")
+NOT_IMPORTED = "it was not imported (fix it in the source and import again)"
+REFUSED_COUNT = "not imported for a bad alias or text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,21 @@ class ImportedTopic:
         return f"{find.CONTENT}/{find.TOPICS}/{self.slug}.md"
 
 
+def submission_problems(item: ImportedSubmission) -> list[str]:
+    """What a build would refuse in an imported submission, found with the loader's own pure checks before writing."""
+    texts = (("title", item.title), ("submitted_by", item.submitted_by), ("guid", item.guid))
+    found = [text_problem(key, value) for key, value in texts if value is not None]
+    found += [alias_problem(alias, feeds=False) for alias in item.aliases]
+    found.append(value_problem("the request text", item.body))
+    found += [message for _, message in markdown_problems("the request text", item.body)]
+    return [message for message in found if message]
+
+
+def refusals(item: ImportedSubmission, source: Path, line: int, what: str) -> list[Problem]:
+    """An error at the item's source (a feed's line; for Drupal, the file it would be) for each problem that keeps it out."""
+    return [Problem(source, line, f"{what}: {message}; {NOT_IMPORTED}") for message in submission_problems(item)]
+
+
 def local_date(moment: datetime, zone: ZoneInfo) -> str:
     """The date as front matter: local time with seconds, with the offset only when the local time is ambiguous (DST)."""
     local = moment.astimezone(zone)
@@ -91,7 +110,7 @@ def submission_text(item: ImportedSubmission, zone: ZoneInfo) -> str:
     if item.aliases:
         lines.append(f"aliases: {flow_list(item.aliases)}")
     text = "\n".join([*lines, "---", item.body.rstrip("\n")]) + "\n"
-    parse_submission(Path(item.path), text, zone)  # a bug if what we write does not parse
+    parse_submission(Path(item.path), text, zone)  # a last guard: submission_problems found what the source can get wrong
     return text
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..content.config import read_config
 from .convert import Settings, convert
 from .drupal7 import read_drupal
+from .record import read_record
 from .run import Report, run
 
 GUID_BASE_HINT = "open the live portal's /rss.xml and copy what follows 'at ' in an item's <guid>, such as --guid-base https://www.example.gov"
@@ -28,6 +29,7 @@ def import_drupal7(db_url: str, site_dir: Path, guid_base: str, *, vocabulary: s
     if problem:  # the command line refuses such a value before calling this
         raise ValueError(f"--guid-base {problem}")
     config = read_config(site_dir)
+    record = read_record(site_dir)  # before the database: a damaged record stops the run at once
     drupal = read_drupal(db_url, content_type, vocabulary)
     converted = convert(drupal, config, Settings(guid_base.rstrip("/"), drafts), site_dir)
-    return run(site_dir, converted, config.zone, force=force, dry_run=dry_run)
+    return run(site_dir, converted, config.zone, record, force=force, dry_run=dry_run)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,16 +17,15 @@ from ..content.dates import parse_date
 from ..content.frontmatter import parse_document
 from ..content.parse import read_text
 from ..errors import Problem, SiteError
+from ..redirects.feed import FeedItem, parse_feed
+from ..redirects.fetch import FetchFailed, fetch, is_web_url, url_place
 from .bodies import lost_text, to_markdown
 from .convert import PORTAL_ID, Converted, collisions
-from .documents import ImportedSubmission
-from .feed import FeedItem, parse_feed
+from .documents import REFUSED_COUNT, ImportedSubmission, refusals
 from .record import read_record
 from .run import Report, run
 
 DRUPAL_GUID = re.compile(r"^(\d+) at https?://")
-FETCH_TIMEOUT = 30
-FEED_MAX = 50_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +41,11 @@ class Existing:
 
 def read_source(source: str) -> tuple[Path, bytes]:
     """The feed's bytes, from a file or an http(s) URL."""
-    parts = urlsplit(source)
-    if parts.scheme.lower() in ("http", "https"):
-        where = Path(parts.netloc + parts.path)  # a Path would fold the '//' of the URL
+    if is_web_url(source):
         try:
-            with urllib.request.urlopen(source, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (scheme checked above)
-                return where, response.read(FEED_MAX)
-        except urllib.error.HTTPError as error:
-            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: HTTP {error.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise SiteError.single(where, 1, f"cannot fetch the feed {source}: {getattr(error, 'reason', error)}") from None
+            return url_place(source), fetch(source).body
+        except FetchFailed as error:
+            raise SiteError.single(url_place(source), 1, f"cannot fetch the feed {source}: {error.reason}") from None
     path = Path(source)
     try:
         return path, path.read_bytes()
@@ -66,9 +58,10 @@ def import_feed(source: str, site_dir: Path, *, dry_run: bool, force: bool) -> R
     config = read_config(site_dir)
     path, data = read_source(source)
     items = parse_feed(path, data)
-    from_feeds = {p for p, entry in read_record(site_dir).items() if entry.source.startswith("feed ")}
+    record = read_record(site_dir)
+    from_feeds = {p for p, entry in record.entries.items() if entry.source.startswith("feed ")}
     converted = convert_feed(path, items, config, site_dir, existing_by_guid(site_dir, config, exclude=from_feeds), topic_names(site_dir))
-    return run(site_dir, converted, config.zone, force=force, dry_run=dry_run)
+    return run(site_dir, converted, config.zone, record, force=force, dry_run=dry_run)
 
 
 def topic_names(site_dir: Path) -> dict[str, str]:
@@ -105,7 +98,7 @@ def convert_feed(path: Path, items: tuple[FeedItem, ...], config: Config, site_d
     """New items become submissions; items whose guid exists are compared, each difference an error."""
     problems: list[Problem] = []
     submissions = []
-    checked = 0
+    checked = refused = 0
     taken: set[str] = set()
     for item in items:
         if not item.guid:
@@ -114,11 +107,15 @@ def convert_feed(path: Path, items: tuple[FeedItem, ...], config: Config, site_d
             checked += 1
             problems += compare(path, item, existing[item.guid], config)
         elif (made := _submission(path, item, config, site_dir, topics, taken, problems)) is not None:
-            submissions.append(made)
-            taken.add(made.id)
+            found = refusals(made, path, item.line, f"item {item.guid!r}")
+            problems += found
+            refused += bool(found)
+            if not found:
+                submissions.append(made)
+                taken.add(made.id)
     clashes = collisions((), submissions, site_dir)
-    counts = (("feed items", len(items)), ("submissions", len(submissions)), ("checked against existing files", checked),
-              ("differences", sum(1 for p in problems if p.message.startswith("differs"))))
+    counts = (("feed items", len(items)), ("submissions", len(submissions)), (REFUSED_COUNT, refused),
+              ("checked against existing files", checked), ("differences", sum(1 for p in problems if p.message.startswith("differs"))))
     return Converted((), tuple(submissions), tuple(problems + clashes), counts, blocked=bool(clashes))
 
 

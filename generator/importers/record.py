@@ -60,6 +60,14 @@ class Outcome:
                 for d in self.decisions if d.action == "left"]
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The import record as one run read it: its entries, and its bytes (None when there is none yet)."""
+
+    entries: Mapping[str, Entry]
+    data: bytes | None
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -83,14 +91,15 @@ def record_text(entries: Mapping[str, Entry]) -> str:
     return json.dumps({"version": RECORD_VERSION, "files": files}, indent=1, ensure_ascii=False) + "\n"
 
 
-def read_record(site_dir: Path) -> dict[str, Entry]:
-    """The site's import record, empty when there is none yet."""
+def read_record(site_dir: Path) -> Record:
+    """The site's import record, empty when there is none yet; read once a run, and passed along."""
     path = site_dir / RECORD_NAME
     try:
-        return parse_record(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        return Record(parse_record(data.decode("utf-8")), data)
     except FileNotFoundError:
-        return {}
-    except (ValueError, TypeError, UnicodeDecodeError) as error:  # TypeError: a 'changed' that is no number
+        return Record({}, None)
+    except (ValueError, TypeError) as error:  # TypeError: a 'changed' that is no number; ValueError: bad JSON or UTF-8
         raise SiteError.single(path, 1, f"the import record is damaged ({error}); restore it from version control") from None
     except OSError as error:
         raise SiteError.single(path, 1, f"cannot read the import record: {error.strerror or error}") from None
@@ -127,15 +136,14 @@ def _decide(path: Path, data: bytes, entry: Entry | None, *, force: bool, planne
     return Decision(planned, "update")
 
 
-def write(site_dir: Path, outcome: Outcome) -> None:
-    """Write every created or updated file, then the record; each file replaced whole, so none is left half-written."""
+def write(site_dir: Path, outcome: Outcome, previous: bytes | None) -> None:
+    """Write every created or updated file, then the record unless it is `previous` (as read); each file replaced whole."""
     for decision in outcome.decisions:
         if decision.action in ("create", "update"):
             _replace(site_dir / decision.planned.path, decision.planned.text.encode("utf-8"))
     record = record_text(outcome.record).encode("utf-8")
-    path = site_dir / RECORD_NAME
-    if not path.exists() or path.read_bytes() != record:
-        _replace(path, record)
+    if record != previous:
+        _replace(site_dir / RECORD_NAME, record)
 
 
 def _replace(path: Path, data: bytes) -> None:

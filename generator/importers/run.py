@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..errors import Problem
 from .convert import Converted
 from .documents import submission_text, topic_text
-from .record import Outcome, Planned, decide, read_record, write
+from .record import Outcome, Planned, Record, decide, write
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +33,11 @@ def planned_files(converted: Converted, zone: ZoneInfo) -> list[Planned]:
     return files
 
 
-def run(site_dir: Path, converted: Converted, zone: ZoneInfo, *, force: bool, dry_run: bool) -> Report:
-    """Write what changed, unless the run is a dry run or the items collide."""
-    outcome = decide(site_dir, planned_files(converted, zone), read_record(site_dir), force=force)
+def run(site_dir: Path, converted: Converted, zone: ZoneInfo, record: Record, *, force: bool, dry_run: bool) -> Report:
+    """Write what changed, unless the run is a dry run or the items collide; `record` is the import record as read."""
+    outcome = decide(site_dir, planned_files(converted, zone), record.entries, force=force)
     written = not dry_run and not converted.blocked
     if written:
-        write(site_dir, outcome)
+        write(site_dir, outcome, record.data)
     problems = sorted([*converted.problems, *outcome.problems(site_dir)], key=Problem.sort_key)
     return Report(outcome, converted.counts, tuple(problems), written)

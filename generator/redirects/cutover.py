@@ -9,26 +9,22 @@ rules are made from (`redirects.old_addresses`), or, when no rule applies, serve
 from __future__ import annotations
 
 import csv
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import lxml.etree
 import lxml.html
 
 from ..errors import Problem, SiteError
 from ..site import addresses
 from ..site.model import Site
+from .feed import NotAFeed, feed_items
+from .fetch import FetchFailed, fetch, url_place
 from .old import OldAddress, by_path, resolve
 
 MANIFEST = "MANIFEST.tsv"
 MANIFEST_FIELDS = ["url", "status", "content_type", "bytes", "file"]
-FETCH_TIMEOUT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +37,6 @@ class OldResponse:
     body: bytes
     where: Path
     line: int
-
-
-@dataclass(frozen=True, slots=True)
-class FeedItem:
-    """One feed item, as the check compares it."""
-
-    guid: str
-    link: str
-    date: datetime | None
 
 
 def read_captured(folder: Path) -> list[OldResponse]:
@@ -90,15 +77,16 @@ def fetch_live(base_url: str, urls: list[str]) -> tuple[list[OldResponse], list[
     """Fetch each old URL from the live portal; a 404 is left out (the old site had no such page)."""
     responses, problems = [], []
     for url in urls:
-        where = Path(urlsplit(base_url).netloc + url.split("?")[0])
+        full = base_url.rstrip("/") + url
         try:
-            with urllib.request.urlopen(base_url.rstrip("/") + url, timeout=FETCH_TIMEOUT) as reply:
-                responses.append(OldResponse(url, reply.status, reply.headers.get("Content-Type", ""), reply.read(), where, 1))
-        except urllib.error.HTTPError as error:
-            if error.code != 404:
-                problems.append(Problem(where, 1, f"the old site answered {url} with status {error.code}"))
-        except (urllib.error.URLError, OSError) as error:
-            problems.append(Problem(where, 1, f"cannot fetch {url} from the old site: {getattr(error, 'reason', error)}"))
+            reply = fetch(full)
+        except FetchFailed as error:
+            if error.status is None:
+                problems.append(Problem(url_place(full), 1, f"cannot fetch {url} from the old site: {error.reason}"))
+            elif error.status != 404:
+                problems.append(Problem(url_place(full), 1, f"the old site answered {url} with status {error.status}"))
+            continue
+        responses.append(OldResponse(url, reply.status, reply.content_type, reply.body, url_place(full), 1))
     return responses, problems
 
 
@@ -184,13 +172,13 @@ def compare_feeds(new: NewSite, url: str, old_body: bytes, target: str, new_body
     """Every old item must be in the new feed at the old address, with the same GUID, date and (redirected) link."""
     try:
         new_items = {item.guid: item for item in feed_items(new_body)}
-    except lxml.etree.XMLSyntaxError:
+    except NotAFeed:
         yield f"{url} was a feed, but leads to {target}, which is not one"
         return
     try:
         old_items = feed_items(old_body)
-    except lxml.etree.XMLSyntaxError:
-        yield f"{url} was captured as a feed, but its capture is not well-formed XML: capture it again"
+    except NotAFeed as error:
+        yield f"{url} was captured as a feed, but its capture {error.what}: capture it again"
         return
     for item in old_items:
         now = new_items.get(item.guid)
@@ -202,30 +190,3 @@ def compare_feeds(new: NewSite, url: str, old_body: bytes, target: str, new_body
             yield f"{url}: item {item.guid!r} links to {item.link}, which would lead to {old_link or 'no page'}, not to its new page {now.link}"
         if item.date != now.date:
             yield f"{url}: item {item.guid!r} is dated {item.date} in the old feed but {now.date} in the new one: a reader would show it again"
-
-
-def feed_items(data: bytes) -> list[FeedItem]:
-    """The items of an RSS 2.0 or Atom feed: GUID (Atom: id), link and date."""
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
-    root = lxml.etree.fromstring(data, parser)
-    atom = "{http://www.w3.org/2005/Atom}"
-    if root.tag == f"{atom}feed":
-        return [FeedItem(entry.findtext(f"{atom}id", ""), str(entry.xpath("string(*[local-name()='link'][not(@rel) or @rel='alternate']/@href)")),
-                         _iso(entry.findtext(f"{atom}published") or entry.findtext(f"{atom}updated")))
-                for entry in root.iter(f"{atom}entry")]
-    return [FeedItem(item.findtext("guid", "") or item.findtext("link", ""), item.findtext("link", ""), _rfc822(item.findtext("pubDate")))
-            for item in root.iter("item")]
-
-
-def _rfc822(text: str | None) -> datetime | None:
-    try:
-        return parsedate_to_datetime(text) if text else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _iso(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None

@@ -1,4 +1,4 @@
-"""Read an RSS 2.0 or Atom feed into items (pure), for `topicsite import feed`."""
+"""Read an RSS 2.0 or Atom feed into items (pure): the one reader of `import feed` and of `cutover-check`."""
 
 from __future__ import annotations
 
@@ -34,18 +34,35 @@ class FeedItem:
     updated: datetime | None = None  # Atom's <updated>, when later than <published>; RSS 2.0 items have none
 
 
+class NotAFeed(Exception):
+    """Data that is no feed: the line, what it is (`what`), and for the importer how to fix it (`hint`)."""
+
+    def __init__(self, line: int, what: str, hint: str = "") -> None:
+        super().__init__(what)
+        self.line, self.what, self.hint = line, what, hint
+
+
 def parse_feed(path: Path, data: bytes) -> tuple[FeedItem, ...]:
     """Every item of an RSS 2.0 or Atom document; a SiteError when it is neither."""
+    try:
+        return feed_items(data)
+    except NotAFeed as error:
+        raise SiteError.single(path, error.line, error.what + error.hint) from None
+
+
+def feed_items(data: bytes) -> tuple[FeedItem, ...]:
+    """Every item of an RSS 2.0 or Atom document (channel/item, feed/entry); NotAFeed when it is neither."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise SiteError.single(path, error.lineno if isinstance(error.lineno, int) else 1, f"is not well-formed XML ({error.msg}); give an RSS 2.0 or Atom feed") from None
+        line = error.lineno if isinstance(error.lineno, int) else 1
+        raise NotAFeed(line, "is not well-formed XML", f" ({error.msg}); give an RSS 2.0 or Atom feed") from None
     if root.tag == "rss":
         return tuple(_rss_item(item) for item in root.iterfind("channel/item"))
     if root.tag == f"{ATOM}feed":
         return tuple(_atom_entry(entry) for entry in root.iterfind(f"{ATOM}entry"))
-    raise SiteError.single(path, line_of(root), f"is neither RSS 2.0 nor Atom (its root element is <{etree.QName(root).localname}>)")
+    raise NotAFeed(line_of(root), f"is neither RSS 2.0 nor Atom (its root element is <{etree.QName(root).localname}>)")
 
 
 def line_of(element: etree._Element) -> int:
@@ -100,6 +117,7 @@ def _atom_html(content: etree._Element) -> str:
 
 
 def _rfc822(value: str) -> datetime | None:
+    """An RFC 822 date with its offset; None when it has none (-0000: the moment is unknown) or is no date."""
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -108,6 +126,7 @@ def _rfc822(value: str) -> datetime | None:
 
 
 def _iso(value: str) -> datetime | None:
+    """An RFC 3339 date with its offset; None when it has none or is no date."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
