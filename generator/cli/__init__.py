@@ -4,54 +4,20 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .commands.build import build_site
-from .commands.progress import build_progress, progress_wanted
-from .content.aliases import alias_problem
-from .content.parse import text_problem
-from .errors import Problem, SiteError, display_path
-from .redirects.rules import Format
-from .site.load import LoadOptions
-
-F = TypeVar("F", bound=Callable[..., Any])
-SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-
-
-def reports_site_errors(command: F) -> F:
-    """Print every SiteError problem as path:line: message and exit 1; anything else is a bug and keeps its traceback."""
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SiteError as error:
-            print_problems(error.problems)
-            count = len(error.problems)
-            what = "Build" if command.__name__ in ("build", "serve") else f"topicsite {command_words()}"
-            click.echo(f"{what} failed: {count} {'error' if count == 1 else 'errors'}.", err=True)
-            sys.exit(1)
-    return wrapper  # type: ignore[return-value]
-
-
-def command_words() -> str:
-    """The running command's words after the program name, such as 'import drupal7'."""
-    context: click.Context | None = click.get_current_context()
-    words = []
-    while context is not None and context.parent is not None:
-        words.append(context.info_name or "")
-        context = context.parent
-    return " ".join(reversed(words))
-
-
-def print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    for problem in problems:
-        click.echo(problem.format(), err=True)
+from .. import __version__
+from ..commands.build import build_site
+from ..commands.progress import build_progress, progress_wanted
+from ..content.aliases import alias_problem
+from ..content.parse import text_problem
+from ..errors import Problem, display_path
+from ..redirects.rules import Format
+from ..site.load import LoadOptions
+from .common import SITE_DIR, SITE_OPTION, print_problems, reports_site_errors
+from .imports import import_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,8 +73,11 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
 @reports_site_errors
 def serve(site_dir: Path, port: int, bind: str, drafts: bool, future: bool, no_search: bool) -> None:
     """Build SITE_DIR, serve it, and rebuild and reload the browser on every change."""
-    from .commands.serve import ListenError, ServeOptions  # imported when used: a build starts faster
-    from .commands.serve import serve as run_server
+    from ..commands.serve import (  # imported when used: a build starts faster
+        ListenError,
+        ServeOptions,
+    )
+    from ..commands.serve import serve as run_server
 
     try:
         run_server(site_dir, ServeOptions(bind=bind, port=port, drafts=drafts, future=future, search=not no_search), click.echo)
@@ -132,7 +101,6 @@ def _aliases(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
     return value
 
 
-SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default=True, metavar="SITE_DIR", type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
 
 
 @main.command()
@@ -143,7 +111,7 @@ SITE_OPTION = click.option("-s", "--site", "site_dir", default=".", show_default
 @reports_site_errors
 def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir: Path) -> None:
     """Create a submission file with a new id, dated now in the site's timezone, and print its path."""
-    from .commands.new import new_submission, unknown_topics
+    from ..commands.new import new_submission, unknown_topics
 
     unknown = unknown_topics(site_dir, topics)
     if unknown:
@@ -154,7 +122,7 @@ def new(submitted_by: str, topics: tuple[str, ...], title: str | None, site_dir:
 
 def _topic_title(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A topic title must make a file name: it needs a letter or digit."""
-    from .commands.new import slugify
+    from ..commands.new import slugify
 
     title = _one_line_text(ctx, param, value) or ""
     if not slugify(title):
@@ -169,7 +137,7 @@ def _topic_title(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @reports_site_errors
 def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> None:
     """Create content/topics/<slug>.md for TITLE (never overwriting one) and print its path."""
-    from .commands.new import new_topic
+    from ..commands.new import new_topic
 
     click.echo(display_path(new_topic(site_dir, title, aliases)))
 
@@ -182,7 +150,7 @@ def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> N
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the findings.")
 def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_format: str) -> None:
     """Check SITE_DIR without writing its output: content, links and #fragments, feeds, titles, sitemap."""
-    from .commands.check import CheckOptions, check_site, findings_json, summary
+    from ..commands.check import CheckOptions, check_site, findings_json, summary
 
     findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict))
     if output_format == "json":
@@ -207,9 +175,9 @@ OLD_PER_PAGE_OPTION = click.option(
 @reports_site_errors
 def redirects(site_dir: Path, output_format: Format, old_per_page: int) -> None:
     """Print server rules that send every old address (aliases, old feeds, ?page=N, ?q=) to its new URL with a 301."""
-    from .redirects.old import old_addresses, page_size_warning
-    from .redirects.rules import render_rules
-    from .site.load import load
+    from ..redirects.old import old_addresses, page_size_warning
+    from ..redirects.rules import render_rules
+    from ..site.load import load
 
     site = load(site_dir)
     print_problems([w for w in [page_size_warning(site, old_per_page)] if w])
@@ -223,11 +191,17 @@ def redirects(site_dir: Path, output_format: Format, old_per_page: int) -> None:
 @reports_site_errors
 def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
     """Check that every old URL of OLD (a folder with MANIFEST.tsv, or the old site's base URL) reaches its new page and every feed item is kept."""
-    from .memo.cache import Cache
-    from .redirects.cutover import NewSite, check_cutover, fetch_live, old_urls, read_captured
-    from .redirects.old import old_addresses, page_size_warning
-    from .render.plan import plan
-    from .site.load import load
+    from ..memo.cache import Cache
+    from ..redirects.cutover import (
+        NewSite,
+        check_cutover,
+        fetch_live,
+        old_urls,
+        read_captured,
+    )
+    from ..redirects.old import old_addresses, page_size_warning
+    from ..render.plan import plan
+    from ..site.load import load
 
     site = load(site_dir)
     addresses = old_addresses(site, old_per_page)
@@ -244,69 +218,4 @@ def cutover_check(old: str, site_dir: Path, old_per_page: int) -> None:
     sys.exit(1 if found else 0)
 
 
-def _guid_base(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    """--guid-base is required, and must be a base URL; without it, say where to find it."""
-    from .importers.drupal7_command import GUID_BASE_HINT, guid_base_problem
-
-    if not value:
-        # Drupal builds the GUID from $base_url, which the database does not hold: only a live feed shows it.
-        raise click.MissingParameter(GUID_BASE_HINT, ctx=ctx, param=param)
-    problem = guid_base_problem(value)
-    if problem:
-        raise click.BadParameter(problem)
-    return value
-
-
-@main.group("import")
-def import_group() -> None:
-    """Import content from a Drupal 7 database or an RSS/Atom feed into a site folder."""
-
-
-@import_group.command("drupal7")
-@click.argument("db_url")
-@SITE_OPTION
-@click.option("--guid-base", metavar="URL", callback=_guid_base, help="The part after 'at ' in a <guid> of the live portal's feed, such as https://www.example.gov (required).")
-@click.option("--vocabulary", metavar="NAME", help="The machine name of the topics vocabulary [default: the only one the content type uses].")
-@click.option("--content-type", metavar="TYPE", help="The machine name of the content type to import [default: the only one with nodes].")
-@click.option("--drafts", is_flag=True, help="Import unpublished nodes too, as draft: true.")
-@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
-@click.option("--force", is_flag=True, help="Replace files edited by hand or not written by an import.")
-@reports_site_errors
-def import_drupal7(db_url: str, site_dir: Path, guid_base: str, vocabulary: str | None, content_type: str | None,
-                   drafts: bool, dry_run: bool, force: bool) -> None:
-    """Import the terms and nodes of a Drupal 7 database (read-only; a SQLAlchemy URL) as topics and submissions."""
-    from .importers.drupal7_command import import_drupal7 as run_import
-
-    report = run_import(db_url, site_dir, guid_base, vocabulary=vocabulary, content_type=content_type, drafts=drafts,
-                        dry_run=dry_run, force=force)
-    _print_report(report, dry_run)
-
-
-@import_group.command("feed")
-@click.argument("source", metavar="FILE_OR_URL")
-@SITE_OPTION
-@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
-@click.option("--force", is_flag=True, help="Replace files edited by hand or not written by an import.")
-@reports_site_errors
-def import_feed(source: str, site_dir: Path, dry_run: bool, force: bool) -> None:
-    """Import the items of an RSS 2.0 or Atom feed as submissions keeping their GUIDs; check those already imported."""
-    from .importers.feed_command import import_feed as run_import
-
-    _print_report(run_import(source, site_dir, dry_run=dry_run, force=force), dry_run)
-
-
-def _print_report(report: Any, dry_run: bool) -> None:
-    """Each file's fate, the counts, then every problem; exit 1 if any is an error."""
-    verbs = {"create": ("created", "would create"), "update": ("updated", "would update"), "left": ("left alone", "would leave alone")}
-    for decision in report.outcome.decisions:
-        if decision.action in verbs:
-            click.echo(f"{verbs[decision.action][dry_run]}: {decision.planned.path}")
-    for name, count in report.counts:
-        click.echo(f"{name}: {count}")
-    files = ", ".join(f"{report.outcome.count(a)} {verbs.get(a, ('unchanged',))[0]}" for a in ("create", "update", "unchanged", "left"))
-    click.echo(f"files: {files}" + (" (dry run: nothing written)" if dry_run else "" if report.written else " (nothing written)"))
-    print_problems(report.problems)
-    if report.failed:
-        errors = sum(1 for p in report.problems if p.severity == "error")
-        click.echo(f"topicsite import failed: {errors} {'error' if errors == 1 else 'errors'}.", err=True)
-        sys.exit(1)
+main.add_command(import_group)
