@@ -3,6 +3,7 @@ Pagefind can fail, and `check --no-search`."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -23,6 +24,8 @@ from generator.render.plan import plan
 from generator.site.load import LoadOptions, load
 
 SIGNATURE = b"pagefind_dcd"
+# An answer to the first request (the new index) whose payload is a list, as the fake binary below encodes it.
+NOT_A_PAYLOAD = base64.b64encode(json.dumps({"message_id": 1, "payload": [1, 2]}).encode())[:80]
 TOPICS = {
     "content/topics/mental-health.md": "---\ntitle: Mental health\n---\nRequests about wellness.\n",
     "content/submissions/2023/20230401-10000-01.md": submission(
@@ -85,7 +88,7 @@ def fake_pagefind(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
-def answer(payload: dict[str, object]) -> str:
+def answer(payload: object) -> str:
     """Code for the fake binary that answers the request it read with `payload`, then waits."""
     return ("sys.stdout.buffer.write(base64.b64encode(json.dumps({'message_id': request['message_id'], 'payload': "
             f"{payload!r}}}).encode()) + b','); sys.stdout.flush(); sys.stdin.read()\n")
@@ -96,6 +99,8 @@ def answer(payload: dict[str, object]) -> str:
     (lambda tmp: fake_pagefind(tmp, "sys.exit(3)\n"), "Pagefind failed to build the search index (Pagefind stopped (exit status 3) before it answered); build with --no-search to skip it"),
     (lambda tmp: fake_pagefind(tmp, "print('garbage,', flush=True); sys.stdin.read()\n"), "Pagefind failed to build the search index (Pagefind answered something unreadable: b'garbage'); build with --no-search to skip it"),
     (lambda tmp: fake_pagefind(tmp, answer({"type": "Error", "message": "Invalid config supplied", "original_message": None})), "Pagefind failed to build the search index (Invalid config supplied); build with --no-search to skip it"),
+    (lambda tmp: fake_pagefind(tmp, answer({"type": "Error", "message": "Unparseable message", "original_message": None}).replace("request['message_id']", "None")), "Pagefind failed to build the search index (Unparseable message); build with --no-search to skip it"),
+    (lambda tmp: fake_pagefind(tmp, answer([1, 2])), f"Pagefind failed to build the search index (Pagefind answered something unreadable: {NOT_A_PAYLOAD!r}); build with --no-search to skip it"),
 ])
 def test_every_pagefind_failure_is_one_error(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, binary, message) -> None:  # type: ignore[no-untyped-def]
     site = load(make_site(), LoadOptions())
@@ -139,6 +144,11 @@ def test_filter_values_in_any_order_give_the_same_bundle() -> None:
     made = search.make_deterministic(bundle)
     entry = json.loads(made["pagefind-entry.json"])
     assert f"pagefind.{entry['languages']['en']['hash']}.pf_meta" in made and made == search.make_deterministic(made)
+
+
+@pytest.mark.parametrize("bundle", [{"pagefind.js": b"js"}, {"pagefind-entry.json": b'{"languages": {"en": {"hash": "en_1a2b3c4"}}}'}])
+def test_a_bundle_of_another_layout_is_left_as_is(bundle: dict[str, bytes]) -> None:
+    assert search.make_deterministic(bundle) == bundle
 
 
 def test_check_no_search_skips_the_index_and_its_links(make_site: MakeSite) -> None:

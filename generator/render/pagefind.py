@@ -62,11 +62,15 @@ class _Service(PagefindService):
         try:
             response = json.loads(base64.b64decode(message, validate=True))
             message_id, payload = _message_id(response), response["payload"]
+            if not isinstance(payload, dict):
+                raise TypeError(payload)
             future = self._responses.pop(message_id) if message_id is not None else None
-        except (ValueError, KeyError, TypeError):
-            future = None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            payload, future = None, None
         if future is None:
-            self._fail_waiting(f"Pagefind answered something unreadable: {message[:80]!r}")
+            # An error Pagefind could not tie to a request (a message it could not decode) fails them all with its text.
+            unrelated = payload.get("message") if isinstance(payload, dict) and payload.get("type") == "Error" else None
+            self._fail_waiting(str(unrelated) if unrelated else f"Pagefind answered something unreadable: {message[:80]!r}")
             with contextlib.suppress(ProcessLookupError):  # it has exited already
                 self._backend.kill()
             return False
@@ -81,6 +85,8 @@ class _Service(PagefindService):
         for future in self._responses.values():
             if not future.done():
                 future.set_exception(PagefindFailed(reason))
+                # Marked as seen: a request whose send failed first never awaits it, and asyncio would log it at exit.
+                future.exception()
         self._responses.clear()
 
 
@@ -120,9 +126,11 @@ async def _add_all(index: PagefindIndex, records: Sequence[Record]) -> None:
     answers = await asyncio.gather(*(index.add_custom_record(url=record.url, content=record.content, language=record.language,
                                                              meta=dict(record.meta), filters={"topic": list(record.topics)})
                                      for record in records), return_exceptions=True)
-    failed = next((answer for answer in answers if isinstance(answer, BaseException)), None)
-    if failed is not None:
-        raise failed
+    failures = [answer for answer in answers if isinstance(answer, BaseException)]
+    # When the binary dies, some sends fail on the closed pipe and the rest with what the reader saw: that says more.
+    reported = [failure for failure in failures if isinstance(failure, PagefindFailed)]
+    if failures:
+        raise (reported or failures)[0]
 
 
 async def _close(service: PagefindService) -> None:

@@ -110,7 +110,9 @@ def make_deterministic(bundle: dict[str, bytes]) -> dict[str, bytes]:
     and the meta file after it, by a hash of the new content. A layout we don't recognise is left as is.
     """
     files = dict(bundle)
-    entry = json.loads(files["pagefind-entry.json"])
+    entry = json.loads(files.get("pagefind-entry.json", b"{}"))
+    if any(f"pagefind.{language.get('hash')}.pf_meta" not in files for language in entry.get("languages", {}).values()):
+        return files
     for language in entry.get("languages", {}).values():
         meta = _read_chunk(files.pop(f"pagefind.{language['hash']}.pf_meta"))
         for path in sorted(p for p in bundle if p.startswith("filter/") and p.endswith(".pf_filter")):
