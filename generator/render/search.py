@@ -110,8 +110,8 @@ def make_deterministic(bundle: dict[str, bytes]) -> dict[str, bytes]:
     and the meta file after it, by a hash of the new content. A layout we don't recognise is left as is.
     """
     files = dict(bundle)
-    entry = json.loads(files.get("pagefind-entry.json", b"{}"))
-    if any(f"pagefind.{language.get('hash')}.pf_meta" not in files for language in entry.get("languages", {}).values()):
+    entry = json.loads(files.get("pagefind-entry.json", b"null"))
+    if not isinstance(entry, dict) or any(f"pagefind.{language.get('hash')}.pf_meta" not in files for language in entry.get("languages", {}).values()):
         return files
     for language in entry.get("languages", {}).values():
         meta = _read_chunk(files.pop(f"pagefind.{language['hash']}.pf_meta"))
