@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
+from conftest import MakeSite, run_topicsite, submission
+from served_site import serve
 from test_browser import DISTINCTIVE, open_page, page, tab_to  # noqa: F401  (a fixture and helpers)
 
 RESULTS = ".site-search__list .usa-collection__item"
@@ -245,3 +247,34 @@ def test_without_javascript_the_page_says_search_needs_it(browser: Any, site_url
         expect(tab.locator(".site-search__filters")).to_be_hidden()
     finally:
         context.close()
+
+
+# Three submissions in the topic "Mental health"; only the second says "mental" or "health" in its text.
+CHROME_SITE: dict[str, str | bytes | None] = {
+    "content/topics/mental-health.md": "---\ntitle: Mental health\n---\nRequests about counselling.\n",
+    "content/submissions/2023/20230401-10000-01.md": submission(topics="mental-health", body="We ask for training on night patrols."),
+    "content/submissions/2023/20230402-10000-02.md": submission(topics="mental-health, community-policing",
+                                                                body="Our officers need mental health first aid."),
+    "content/submissions/2023/20230403-10000-03.md": submission(topics="mental-health", body="Radios for the dispatch room."),
+}
+
+
+@pytest.mark.parametrize(("word", "found"), [
+    ("mental", ["20230402-10000-02"]),  # in every page's topic list and topic filter, in one submission's text
+    ("health", ["20230402-10000-02"]),
+    ("policing", []),  # only a topic name
+    ("counselling", []),  # only the topic's description
+    ("topics", []),  # the heading over each page's topic list
+    ("submitted", []),  # "Submitted by ..."
+    ("radios", ["20230403-10000-03"]),
+])
+def test_words_of_the_page_around_a_submission_find_nothing(page: Page, make_site: MakeSite, word: str, found: list[str]) -> None:  # noqa: F811
+    site = make_site(CHROME_SITE)
+    assert run_topicsite("build", site, "-q").returncode == 0
+    with serve(site / "output") as url:
+        page.goto(url + f"search/?q={word}", wait_until="networkidle")
+        status = f"{len(found)} result for “{word}”" if found else f"No results for “{word}”. Try other or fewer words."
+        expect(page.get_by_role("status")).to_have_text(status)
+        expect(page.locator(RESULT_LINKS)).to_have_text(found)
+        # The topic is still a filter of all three.
+        expect(page.get_by_role("checkbox", name=re.compile("Mental health"))).to_be_attached()

@@ -33,12 +33,13 @@ class Built:
     scheme: str
     host: str
     path: str
+    unbuilt: tuple[str, ...] = ()  # folders left out of this build, such as 'pagefind/': links into them are not checked
 
     @classmethod
-    def of(cls, files: Mapping[str, bytes], base_url: str) -> Built:
+    def of(cls, files: Mapping[str, bytes], base_url: str, unbuilt: tuple[str, ...] = ()) -> Built:
         parts = urlsplit(base_url)
         folders = frozenset(folder.as_posix() for name in files for folder in PurePosixPath(name).parents)
-        return cls(files, folders, parts.scheme, parts.netloc, parts.path.rstrip("/") + "/")
+        return cls(files, folders, parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", unbuilt)
 
     @property
     def base_url(self) -> str:
@@ -79,9 +80,11 @@ def read_pages(files: Mapping[str, bytes]) -> dict[str, Page]:
     return pages
 
 
-def check_links(files: Mapping[str, bytes], base_url: str, pages: dict[str, Page] | None = None) -> list[Problem]:
-    """Every internal link, image, script and form target of every page resolves."""
-    site, pages = Built.of(files, base_url), pages if pages is not None else read_pages(files)
+def check_links(files: Mapping[str, bytes], base_url: str, pages: dict[str, Page] | None = None,
+                unbuilt: tuple[str, ...] = ()) -> list[Problem]:
+    """Every internal link, image, script and form target of every page resolves, but links into the `unbuilt`
+    folders ('pagefind/' when the search index is skipped), which are not in `files`."""
+    site, pages = Built.of(files, base_url, unbuilt), pages if pages is not None else read_pages(files)
     return [problem for page in pages.values() for problem in _page_link_problems(site, page, pages)]
 
 
@@ -114,6 +117,8 @@ def _link_problem(site: Built, url: str, pages: dict[str, Page]) -> str | None:
     if relative is None or ".." in PurePosixPath(relative).parts:
         return f"is outside the site's base path {site.path}"
     name = relative + "index.html" if relative == "" or relative.endswith("/") else relative
+    if name.startswith(site.unbuilt):
+        return None
     if name in site.folders:
         return f"names a folder; end the link with a slash: {site.path}{relative}/"
     if name not in site.files:

@@ -147,12 +147,13 @@ def new_topic_command(title: str, aliases: tuple[str, ...], site_dir: Path) -> N
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
 @click.option("--drafts", is_flag=True, help="Include drafts, as build --drafts does.")
 @click.option("--future", is_flag=True, help="Include submissions dated in the future.")
+@click.option("--no-search", is_flag=True, help="Skip the search index (quicker); links into pagefind/ are then not checked.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the findings.")
-def check(site_dir: Path, strict: bool, drafts: bool, future: bool, output_format: str) -> None:
+def check(site_dir: Path, strict: bool, drafts: bool, future: bool, no_search: bool, output_format: str) -> None:
     """Check SITE_DIR without writing its output: content, links and #fragments, feeds, titles, sitemap."""
     from ..commands.check import CheckOptions, check_site, findings_json, summary
 
-    findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict))
+    findings = check_site(site_dir, CheckOptions(drafts=drafts, future=future, strict=strict, search=not no_search))
     if output_format == "json":
         click.echo(findings_json(findings))
     else:

@@ -17,6 +17,7 @@ from ..errors import About, Problem, SiteError, Source, display_path
 from ..memo.cache import Cache
 from ..render.plan import plan
 from ..render.planned import Plan
+from ..site import addresses
 from ..site.load import LoadOptions, Sources, index_sources, read_sources
 from ..site.model import Site
 
@@ -26,11 +27,12 @@ HTTP_LINK = re.compile(r"(?<![A-Za-z0-9+.-])http://[^\s<>()\[\]\"'`]+", re.IGNOR
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """What to include (as for build) and whether warnings count as errors."""
+    """What to include (as for build), whether warnings count as errors, and whether the search index is made."""
 
     drafts: bool = False
     future: bool = False
     strict: bool = False
+    search: bool = True
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
@@ -43,7 +45,8 @@ def check_site(site_dir: Path, options: CheckOptions | None = None) -> list[Prob
     try:
         site = index_sources(sources, LoadOptions(drafts=options.drafts, future=options.future, now=options.now))
         findings += [*site.warnings, *empty_topic_warnings(site)]
-        findings += check_output(site, plan(site, Cache.disabled(), search=True), _by_path(sources))
+        files = plan(site, Cache.disabled(), search=options.search)
+        findings += check_output(site, files, _by_path(sources), unbuilt=() if options.search else (addresses.SEARCH_INDEX,))
     except SiteError as error:
         findings += error.problems
     return finish(findings, options.strict)
@@ -103,13 +106,14 @@ def empty_topic_warnings(site: Site) -> Iterator[Problem]:
 # ---- the built output ----------------------------------------------------------------------------
 
 
-def check_output(site: Site, files: Plan, parsed: Mapping[Path, SubmissionSource | TopicSource] | None = None) -> list[Problem]:
+def check_output(site: Site, files: Plan, parsed: Mapping[Path, SubmissionSource | TopicSource] | None = None,
+                 unbuilt: tuple[str, ...] = ()) -> list[Problem]:
     """Check the planned files in memory: links, fragments, titles, the sitemap and feeds; `parsed` places
-    findings at the line of the Markdown source they come from."""
+    findings at the line of the Markdown source they come from; links into the `unbuilt` folders are not checked."""
     base_url = site.config.base_url
     data = {f.path: f.data for f in files if f.data is not None}  # a plan against no previous output holds every file's bytes
     pages = read_pages(data)
-    found = check_links(data, base_url, pages) + check_titles(pages) + check_sitemap(data, base_url)
+    found = check_links(data, base_url, pages, unbuilt) + check_titles(pages) + check_sitemap(data, base_url)
     for feed in site.feeds:
         found += check_feed(Path(feed.output_path), data[feed.output_path], feed.ref.absolute_url, base_url)
     sources = {f.path: f.source for f in files}

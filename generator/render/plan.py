@@ -55,7 +55,7 @@ def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool 
         from .search import search_bundle  # imported when used: most rebuilds while editing skip the index
 
         step("indexing for search")
-        files += search_bundle(files, site.config.path, memo, previous)
+        files += search_bundle(site, files, memo, previous)
     return tuple(sorted(files, key=lambda f: f.path))
 
 

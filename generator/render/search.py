@@ -1,47 +1,73 @@
-"""The search index: Pagefind run over the planned pages, its bundle added to the plan before anything is written."""
+"""The search index: Pagefind's bundle made from the model's submissions, added to the plan before anything is written.
+
+Each submission is one record: its title, the plain text of its sanitized body and its topics as a filter, with its
+submitter and date as metadata for the result line. Nothing of the page around it (topic list, "Submitted by") is
+indexed, so a word found is a word of the submission.
+"""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib
 import importlib.metadata
 import json
 import os
-import subprocess
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import cbor2
+from markupsafe import Markup
 
 from ..errors import SiteError, Source
 from ..memo.cache import Cache
+from ..site import addresses
 from ..site.digests import key
+from ..site.model import Site, Submission
+from .pagefind import PagefindFailed, Record, executable_found, index_records
 from .planned import PlannedFile, Previous, planned
 
-BUNDLE = "pagefind"
+BUNDLE = addresses.SEARCH_INDEX.rstrip("/")
 # Pagefind's own Python packages, each shipping the binary: the extended build first when both are installed.
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
 SIGNATURE = b"pagefind_dcd"
-BODY_MARK = b"data-pagefind-body"
+NO_SEARCH = "build with --no-search to skip it"
 
 
-def search_bundle(files: Sequence[PlannedFile], config_path: Path, memo: Cache, previous: Previous) -> list[PlannedFile]:
-    """Pagefind's bundle (pagefind/...), indexed from the planned HTML pages; Pagefind runs again only when a page
-    or its own version changed, or the previous output lacks the bundle it made."""
+def search_bundle(site: Site, files: Sequence[PlannedFile], memo: Cache, previous: Previous) -> list[PlannedFile]:
+    """Pagefind's bundle (pagefind/...), indexed from the site's submissions; Pagefind runs again only when a
+    submission or its own version changed, or the previous output lacks the bundle it made."""
+    config_path = site.config.path
     _check_free(files, config_path)
-    pages = [f for f in files if f.path.endswith(".html")]
     pack, entry = memo.pack("search"), key("bundle", previous.folder)
-    inputs = key(pagefind_version(), *(f.path.encode() + f.digest for f in pages))
+    # A submission's digest covers all its record is made from (its file, the config, its topics' titles).
+    inputs = key(pagefind_version(), *(submission.digest for submission in site.submissions))
     known = pack.get(entry)
     pack.keep(lambda other: os.path.isdir(other[0]))  # other output folders' indexes stay while those folders exist
     if known is not None and known[1] == inputs and all(previous.digests.get(path) == recorded for path, recorded in known[2]):
         return [PlannedFile(path, Source(config_path), recorded, None) for path, recorded in known[2]]
-    made = _bundle(pages, lambda page: page.data if page.data is not None else previous.read(page.path), config_path)
-    index = [planned(path, Source(config_path), data, previous) for path, data in made]
+    made = bundle_files(search_records(site), config_path)
+    index = [planned(f"{BUNDLE}/{path}", Source(config_path), data, previous) for path, data in sorted(made.items())]
     pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in index)))
     return index
+
+
+def search_records(site: Site) -> list[Record]:
+    """One record per submission, sorted by URL: Pagefind numbers its pages in the order they are added."""
+    return sorted((search_record(submission, site.config.language) for submission in site.submissions), key=lambda record: record.url)
+
+
+def search_record(submission: Submission, language: str) -> Record:
+    """What the index holds of a submission: the title and submitter as its page shows them, its date as written out
+    there, the plain text of its body, and its topics' titles. The URL is from the site root: pagefind.js adds the
+    base URL's path."""
+    title = f"{submission.title} (draft)" if submission.draft else submission.title
+    meta = (("date", submission.date_display), ("submitted_by", submission.display_name), ("title", title))
+    return Record("/" + submission.path, body_text(submission.body_html), language, meta, tuple(topic.title for topic in submission.topics))
+
+
+def body_text(body_html: Markup) -> str:
+    """The plain text of a sanitized body: tags dropped, entities decoded, white space collapsed."""
+    return body_html.striptags()
 
 
 def pagefind_version() -> str:
@@ -60,95 +86,48 @@ def _check_free(files: Sequence[PlannedFile], config_path: Path) -> None:
         raise SiteError.single(config_path, 1, f"{taken[0]} is where the search index goes; rename that page, or build with --no-search")
 
 
-def _bundle(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], config_path: Path) -> list[tuple[str, bytes]]:
+def bundle_files(records: Sequence[Record], config_path: Path) -> dict[str, bytes]:
+    """Pagefind's bundle for the records, made deterministic: each file's path inside pagefind/ and its bytes. Every
+    failure of Pagefind, its package or its process is one error at site.toml's first line."""
+    if not executable_found():
+        raise SiteError.single(config_path, 1, "cannot build the search index: Pagefind is not installed; "
+                               f"run `pip install 'pagefind[bin]'`, or {NO_SEARCH}")
     try:
-        return _index(pages, read, config_path)
+        return make_deterministic(index_records(records))
+    except PagefindFailed as error:
+        raise SiteError.single(config_path, 1, f"Pagefind failed to build the search index ({error}); {NO_SEARCH}") from None
     except OSError as error:
-        raise SiteError.single(config_path, 1, f"cannot build the search index: {error.strerror or error} "
-                               f"(in {error.filename or tempfile.gettempdir()}); build with --no-search to skip it") from None
+        raise SiteError.single(config_path, 1, f"cannot build the search index: cannot run Pagefind: {error.strerror or error}; {NO_SEARCH}") from None
 
 
-def _hand_over(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], folder: Path) -> None:
-    """Write the HTML pages Pagefind reads into folder, one at a time (never all in memory). When any page marks
-    its indexed part with data-pagefind-body, Pagefind indexes only such pages, so only they are handed over
-    (at 10,000 submissions, 1,700 fewer files to write); when none does, every page is."""
-    unmarked = []
-    for page in pages:
-        data = read(page)
-        if BODY_MARK in data:
-            _put(folder / page.path, data)
-        else:
-            unmarked.append(page)
-    if len(unmarked) == len(pages):
-        for page in unmarked:
-            _put(folder / page.path, read(page))
+def make_deterministic(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with the values inside Pagefind's filter files sorted, which it writes in a random order on every run.
 
-
-def _put(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _index(pages: Sequence[PlannedFile], read: Callable[[PlannedFile], bytes], config_path: Path) -> list[tuple[str, bytes]]:
-    """Write the indexed pages into a temporary folder, run Pagefind there, and read its bundle back."""
-    with tempfile.TemporaryDirectory(prefix="topicsite-search-") as temp:
-        site, bundle = Path(temp) / "site", Path(temp) / BUNDLE
-        _hand_over(pages, read, site)
-        _run_pagefind(site, bundle, config_path)
-        make_deterministic(bundle)
-        return [(f"{BUNDLE}/{p.relative_to(bundle).as_posix()}", p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
-
-
-def pagefind_executable() -> Path | None:
-    """The Pagefind binary from its PyPI package, or None when neither package is installed."""
-    for name in BINARY_PACKAGES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        return Path(module.get_executable())
-    return None
-
-
-def _run_pagefind(pages: Path, bundle: Path, config_path: Path) -> None:
-    executable = pagefind_executable()
-    if executable is None:
-        raise SiteError.single(config_path, 1, "cannot build the search index: Pagefind is not installed; run `pip install 'pagefind[bin]'`, or build with --no-search")
-    command = [str(executable), "--site", str(pages), "--output-path", str(bundle), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise SiteError.single(config_path, 1, f"Pagefind failed to build the search index ({detail[-1] if detail else f'exit status {result.returncode}'}); build with --no-search to skip it")
-
-
-def make_deterministic(bundle: Path) -> None:
-    """Sort the values inside Pagefind's filter files, which it writes in a random order on every run.
-
-    Pagefind (1.5) keeps filter values in a Rust HashMap, so two runs over the same pages give filter
+    Pagefind (1.5) keeps filter values in a Rust HashMap, so two runs over the same records give filter
     files with the same values in another order, hence other hashes in their names, in the pf_meta file
     that lists them and in pagefind-entry.json. Everything else it writes is already stable. The names
-    are only cache keys to pagefind.js, so we rewrite each filter file with its values sorted and rename
-    it, and the meta file after it, by a hash of the new content. A layout we don't recognise is left as is.
+    are only cache keys to pagefind.js, so each filter file is rewritten with its values sorted and renamed,
+    and the meta file after it, by a hash of the new content. A layout we don't recognise is left as is.
     """
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    files = dict(bundle)
+    entry = json.loads(files.get("pagefind-entry.json", b"null"))
+    if not isinstance(entry, dict) or any(f"pagefind.{language.get('hash')}.pf_meta" not in files for language in entry.get("languages", {}).values()):
+        return files
     for language in entry.get("languages", {}).values():
-        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
-        meta = _read_chunk(meta_path)
-        for filter_path in sorted((bundle / "filter").glob("*.pf_filter")):
-            old = filter_path.stem
-            canonical = _canonical_filter(_read_chunk(filter_path))
+        meta = _read_chunk(files.pop(f"pagefind.{language['hash']}.pf_meta"))
+        for path in sorted(p for p in bundle if p.startswith("filter/") and p.endswith(".pf_filter")):
+            old = path.removeprefix("filter/").removesuffix(".pf_filter")
+            canonical = _canonical_filter(_read_chunk(files[path]))
             if canonical is None or meta.count(old.encode()) != 1 or not old.startswith(language["hash"][:3]):
                 continue
             new = _renamed(old, canonical)
-            filter_path.unlink()
-            _write_chunk(filter_path.with_name(f"{new}.pf_filter"), canonical)
+            del files[path]
+            files[f"filter/{new}.pf_filter"] = _write_chunk(canonical)
             meta = meta.replace(old.encode(), new.encode())
-        new_meta = _renamed(language["hash"], meta)
-        meta_path.unlink()
-        _write_chunk(bundle / f"pagefind.{new_meta}.pf_meta", meta)
-        language["hash"] = new_meta
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        language["hash"] = _renamed(language["hash"], meta)
+        files[f"pagefind.{language['hash']}.pf_meta"] = _write_chunk(meta)
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
 
 
 def _renamed(name: str, content: bytes) -> str:
@@ -157,12 +136,12 @@ def _renamed(name: str, content: bytes) -> str:
     return f"{prefix}_{hashlib.sha256(content).hexdigest()[:len(digest)]}"
 
 
-def _read_chunk(path: Path) -> bytes:
-    return gzip.decompress(path.read_bytes())
+def _read_chunk(data: bytes) -> bytes:
+    return gzip.decompress(data)
 
 
-def _write_chunk(path: Path, data: bytes) -> None:
-    path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+def _write_chunk(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def _canonical_filter(data: bytes) -> bytes | None:

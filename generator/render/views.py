@@ -159,7 +159,7 @@ def links(site: Site) -> Links:
     def asset(name: str) -> str:
         path = f"static/{name}"
         return url(site.assets.get(path, path))
-    return Links(url(addresses.HOME), url(addresses.TOPICS), url(addresses.SEARCH), url("pagefind/"),
+    return Links(url(addresses.HOME), url(addresses.TOPICS), url(addresses.SEARCH), url(addresses.SEARCH_INDEX),
                  asset("uswds/css/uswds.css"), asset("topicsite.css"), asset("uswds/js/uswds.js"),
                  asset("search.js"), asset("uswds/img/usa-icons-bg/search--white.svg"),
                  asset("uswds/img/us_flag_small.png"), asset("uswds/img/icon-dot-gov.svg"), asset("uswds/img/icon-https.svg"),

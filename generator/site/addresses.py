@@ -17,6 +17,7 @@ FEED_LABELS: dict[FeedKind, str] = {"rss": "RSS", "atom": "Atom"}
 
 HOME, TOPICS, SEARCH, NOT_FOUND = "", "topics/", "search/", "404.html"
 SITEMAP, ROBOTS = "sitemap.xml", "robots.txt"
+SEARCH_INDEX = "pagefind/"  # Pagefind's bundle: pagefind.js and the index
 FIXED_PAGES = (HOME, TOPICS, SEARCH, NOT_FOUND)  # the pages every site has, besides its topics and submissions
 FIXED_FILES = (SITEMAP, ROBOTS)
 
