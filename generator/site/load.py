@@ -17,7 +17,7 @@ from ..content.submissions import Parsed, SubmissionParser, parse_submissions
 from ..errors import Problem, Problems, SiteError, display_path
 from . import addresses, assets
 from .index import index, submission_url
-from .model import Site, StaticFile
+from .model import Site, StaticFile, Submission
 
 T = TypeVar("T")
 
@@ -44,10 +44,12 @@ class Sources:
     problems: tuple[Problem, ...]
 
 
-def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions) -> Site:
+def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions, *,
+         known: Mapping[bytes, Submission] | None = None) -> Site:
     """Read a whole site folder; raise SiteError listing every problem found. `parse` reads the submission files:
-    the build passes one that memoizes and spreads the work over all cores, with the same result."""
-    return index_sources(read_sources(site_dir, parse), options or LoadOptions())
+    the build passes one that memoizes and spreads the work over all cores, with the same result; `known` are
+    submissions of an earlier model, by digest, to reuse where one is made from the same inputs (serve's)."""
+    return index_sources(read_sources(site_dir, parse), options or LoadOptions(), known)
 
 
 def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) -> Sources:
@@ -67,14 +69,14 @@ def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) ->
     return Sources(site_dir, config, tuple(topic_sources), parsed, static, dict(theme_assets), tuple(problems.items))
 
 
-def index_sources(sources: Sources, options: LoadOptions) -> Site:
+def index_sources(sources: Sources, options: LoadOptions, known: Mapping[bytes, Submission] | None = None) -> Site:
     """The frozen model of the site the sources make; raise SiteError listing every problem found."""
     problems = Problems()
     problems.extend(sources.problems)
     problems.raise_if_errors()
     included = _included(sources.parsed.sources, options, problems)
     site = index(sources.root, sources.config, list(sources.topics), included, sources.parsed, sources.static,
-                 sources.theme_assets, problems.warnings, options.drafts)
+                 sources.theme_assets, problems.warnings, options.drafts, known or {})
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
