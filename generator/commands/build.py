@@ -41,6 +41,13 @@ class Memory:
     submissions: dict[bytes, Submission] = field(default_factory=dict)
     environments: Environments = field(default_factory=Environments)
     reads: int = 0  # submission files read by the last build (the others its record vouched for)
+    unsaved: bool = False  # the record has changed since it was last written to the cache
+
+    def save_record(self) -> None:
+        """Write the stat record to the cache, for the next `build` (serve does it once the rebuild is served)."""
+        if self.unsaved:
+            stat.save_record(self.memo.folder, self.record)
+            self.unsaved = False
 
 
 def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOptions | None = None, *,
@@ -69,11 +76,10 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
 def _remember(memo: Cache, files: stat.SourceFiles, memory: Memory | None, saved: bool) -> None:
     """Keep the stat record (in the cache, and in memory for serve), also after a failed build: it only says which
     bytes each file held."""
-    record = files.record()
-    if files.reads or record.files.keys() != files.previous.files.keys():
-        stat.save_record(memo.folder, record)
-    else:  # every file as recorded: the old record still holds, and need not be written again
-        record = files.previous
+    changed = files.reads > 0 or files.entries.keys() != files.previous.files.keys()
+    record = files.record() if changed else files.previous  # every file as recorded: the old record still holds
     if memory:
-        memory.record, memory.reads = record, files.reads
+        memory.record, memory.reads, memory.unsaved = record, files.reads, memory.unsaved or changed
         memo.carry(saved)
+    elif changed:
+        stat.save_record(memo.folder, record)

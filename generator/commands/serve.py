@@ -84,6 +84,7 @@ class Builder:
         # collector's passes, which would otherwise walk the whole model during every rebuild.
         gc.collect()
         gc.freeze()
+        self.memory.save_record()
         self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import io
 import operator
 import pickle
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import PosixPath, PurePosixPath
@@ -51,9 +52,14 @@ class Fingerprints:
         return digest
 
     def parts(self, value: Any) -> list[bytes]:
-        """The type's name and the digest of each part of a composite value: what its own digest hashes."""
-        of = self.of
-        return [type(value).__qualname__.encode(), *[of(part) for part in self._parts(value)]]
+        """What a composite value's digest is made of, for hashing it with more: its type's name and each part's
+        digest, where a part that is a dataclass of scalars only (a page's head) gives its type's name and fields."""
+        found = [type(value).__qualname__.encode()]
+        for part in self._parts(value):
+            kind: type = type(part)
+            flat = _scalar_fields(part) if _of_scalars(kind) else None
+            found += flat if flat is not None else [self.of(part)]
+        return found
 
     def _composite(self, value: Any) -> bytes:
         of = self.of
@@ -68,6 +74,31 @@ class Fingerprints:
             return [part for item in value.items() for part in item]
         kind: type = type(value)
         return _fields_of(kind)(value)
+
+
+@functools.cache
+def _of_scalars(kind: type) -> bool:
+    """Whether a type is a dataclass whose fields are all declared as scalars (a page's head, not its layout)."""
+    if kind in MADE_FROM or not dataclasses.is_dataclass(kind):
+        return False
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # an annotation that cannot be resolved here: hash the value the general way
+        return False
+    return all(all(arg in ENCODERS for arg in typing.get_args(hint) or (hint,)) for hint in hints.values())
+
+
+def _scalar_fields(value: Any) -> list[bytes] | None:
+    """A dataclass's type name and its fields' digests, when its fields are all scalars (so their number is fixed by
+    the type and each is tagged with its type: hashed among other parts, they cannot be mistaken for anything else)."""
+    kind: type = type(value)
+    found = [b"flat:" + kind.__qualname__.encode()]
+    for field in _fields_of(kind)(value):
+        encode = ENCODERS.get(type(field))
+        if encode is None:
+            return None
+        found.append(encode(field))
+    return found
 
 
 @functools.cache

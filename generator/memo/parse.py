@@ -115,9 +115,10 @@ def _keep(kept: dict[Path, Kept] | None, results: dict[Path, _Result], digests: 
     """Remember this build's sources and bodies for the next (serve's memory); a file gone or broken is forgotten."""
     if kept is None:
         return
-    kept.clear()
+    for path in [path for path in kept if results.get(path, (None,))[0] is not kept[path].source]:
+        del kept[path]  # gone, broken, or parsed anew (added again below)
     for path, (source, body, problems) in results.items():
-        if source is not None and body is not None and not problems:
+        if source is not None and body is not None and not problems and path not in kept:
             kept[path] = Kept(digests[path], zone.key, source, body, page_url(source.id))
 
 

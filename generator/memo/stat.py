@@ -74,6 +74,8 @@ def racy(stat: FileStat, recorded_at_ns: int) -> bool:
 def _not_older(time_ns: int, recorded_at_ns: int) -> bool:
     """time_ns is not older than recorded_at_ns: a disk that keeps whole seconds stores a write made after the
     record as the start of its second, which can be before the record's time; so a time is taken as its whole tick."""
+    if time_ns + GRANULARITIES[0] <= recorded_at_ns:  # older by more than the coarsest tick: no need to find its tick
+        return False
     tick = next((size for size in GRANULARITIES if time_ns % size == 0), 1)
     return time_ns + tick > recorded_at_ns
 

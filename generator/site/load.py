@@ -181,15 +181,31 @@ class _Owner:
 def _check_output_collisions(site: Site, problems: Problems) -> None:
     """Every output file has one source, and no file stands where another needs a folder: an alias must not
     replace a page, a static file or another alias, nor turn one of them into a folder."""
+    paths = _output_paths(site)
+    found = addresses.clashes(paths)
+    if not found:  # as nearly always: who writes each path is worded only for an error
+        return
     owned = _generated_paths(site)
     owned += [(a.output_path, _Owner(f"alias {a.path!r}", f"the alias {a.path!r} in {display_path(a.source)}", a.source, a.line)) for a in site.aliases if a.kind != "same"]
-    for later, earlier in addresses.clashes([output for output, _ in owned]):
+    assert [path for path, _ in owned] == paths, "_output_paths and _generated_paths must list the paths in one order"
+    for later, earlier in found:
         (path, owner), (other_path, other) = owned[later], owned[earlier]
         if path.casefold() == other_path.casefold():
             problems.add(owner.source, owner.line, f"{owner.subject} would replace {other.what}; choose another path")
         else:
             problems.add(owner.source, owner.line, f"{owner.subject} would be written to {path}, but {other.what} is {other_path}: "
                                                     "one path cannot be both a file and a folder; choose another path")
+
+
+def _output_paths(site: Site) -> list[str]:
+    """The paths _generated_paths gives, then the aliases', in that order, without wording who writes each."""
+    fixed = addresses.fixed_outputs()
+    paths = list(fixed)
+    paths += [page.output_path for t in site.topics for page in t.pages]
+    paths += [f.output_path for f in site.feeds if f.output_path not in fixed and not f.old_address]
+    paths += [s.output_path for s in site.submissions]
+    paths += [f.path for f in site.static_files]
+    return paths + [a.output_path for a in site.aliases if a.kind != "same"]
 
 
 def _generated_paths(site: Site) -> list[tuple[str, _Owner]]:
