@@ -7,6 +7,7 @@ files and the model's submissions; each rebuild still loads, plans and writes th
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from ..render.plan import Environments, plan
 from ..render.planned import Plan
 from ..site.load import LoadOptions, load
 from ..site.model import Site, Submission
+
+
+PACKS = ("parsed", "bodies")  # the packs load reads (the output's are read under its lock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +61,13 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     memo = memory.memo if memory else Cache.for_site(site_dir) if use_cache else Cache.disabled()
     files = stat.SourceFiles(memory.record if memory else stat.load_record(memo.folder), stat.clock(memo.folder) if memo.folder else 0)
     saved = False
+    for name in PACKS:
+        memo.pack(name)
+    gc.freeze()  # the packs' entries live through the build: keep them out of the collector's full passes
     try:
         site = load(site_dir, options, cached_parser(memo, files, memory.kept if memory else None),
                     known=memory.submissions if memory else None)
+        gc.freeze()  # and so does the model: planning would otherwise walk all of it again and again
         with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait) as output:
             built = plan(site, memo, output.previous, search=search, step=step, environments=memory.environments if memory else None)
             step("writing")
@@ -68,6 +76,8 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
             saved = True
     finally:
         _remember(memo, files, memory, saved)
+        if memory is None:
+            gc.unfreeze()  # serve collects and freezes what it keeps itself
     if memory:
         memory.submissions = {s.digest: s for s in site.submissions}
     return Built(site, built, result)

@@ -61,9 +61,12 @@ def cached_parser(memo: Cache, files: SourceFiles | None = None, kept: dict[Path
     return functools.partial(prepare, cache=memo, files=files or start(None), kept=kept)
 
 
-def body_key(source: SubmissionSource, page_url: str) -> bytes:
-    """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
-    return key("body", source.body, page_url, f"{source.id}-")
+def body_key(parse_key: bytes, page_url: str) -> bytes:
+    """The cache key of a rendered body: the file's parse key (its path, bytes and time zone fix the body's Markdown and
+    the id) and its page's URL, everything render_markdown reads (the code version is the pack's). Not a hash of
+    the Markdown itself: a no-op build looks up every body, and hashing each one's text costs more than rendering
+    again the one body whose file changed only in its front matter."""
+    return key("body", parse_key, page_url)
 
 
 def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str], cache: Cache,
@@ -105,8 +108,9 @@ def _recall(path: Path, digest: bytes, zone: ZoneInfo, page_url: PageUrl, topic_
     if memory is not None and memory.digest == digest and memory.zone == zone.key and memory.page_url == page_url(memory.source.id):
         if all(slug in topic_slugs for slug in memory.source.topic_slugs):  # else a cold parse reports the topic
             return memory.source, memory.body, ()
-    source = _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)
-    stored = rendered.get(body_key(source, page_url(source.id))) if source else None
+    parse_key = _parse_key(path, digest, zone)
+    source = _source(path, parsed.get(parse_key), topic_slugs)
+    stored = rendered.get(body_key(parse_key, page_url(source.id))) if source else None
     return (source, Body(*stored), ()) if source is not None and stored is not None else None
 
 
@@ -142,9 +146,10 @@ def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[
 def _remember(task: _Task, result: _Result, zone: ZoneInfo, page_url: PageUrl, parsed: Pack, rendered: Pack) -> None:
     source, body, problems = result
     if source is not None and not problems:
-        parsed.put(_parse_key(task.path, task.digest, zone), _fields(source))
+        parse_key = _parse_key(task.path, task.digest, zone)
+        parsed.put(parse_key, _fields(source))
         if body is not None:
-            rendered.put(body_key(source, page_url(source.id)), (body.html, body.summary))
+            rendered.put(body_key(parse_key, page_url(source.id)), (body.html, body.summary))
 
 
 def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Parsed:
