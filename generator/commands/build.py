@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..memo import stat
 from ..memo.cache import Cache
@@ -18,10 +19,11 @@ from ..memo.parse import Kept, cached_parser
 from ..output.write import WriteResult, open_output, write
 from ..render.plan import Environments, plan
 from ..render.planned import Plan
-from ..site.load import LoadOptions, load
+from ..site.load import LoadOptions, index_sources, read_sources
 from ..site.model import Site, Submission
 
 
+T = TypeVar("T")
 PACKS = ("parsed", "bodies")  # the packs load reads (the output's are read under its lock)
 
 
@@ -61,13 +63,10 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     memo = memory.memo if memory else Cache.for_site(site_dir) if use_cache else Cache.disabled()
     files = stat.SourceFiles(memory.record if memory else stat.load_record(memo.folder), stat.clock(memo.folder) if memo.folder else 0)
     saved = False
-    for name in PACKS:
-        memo.pack(name)
-    gc.freeze()  # the packs' entries live through the build: keep them out of the collector's full passes
+    _read_packs(memo)
     try:
-        site = load(site_dir, options, cached_parser(memo, files, memory.kept if memory else None),
-                    known=memory.submissions if memory else None)
-        gc.freeze()  # and so does the model: planning would otherwise walk all of it again and again
+        sources = read_sources(site_dir, cached_parser(memo, files, memory.kept if memory else None))
+        site = _without_collector(lambda: index_sources(sources, options or LoadOptions(), memory.submissions if memory else None))
         with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait) as output:
             built = plan(site, memo, output.previous, search=search, step=step, environments=memory.environments if memory else None)
             step("writing")
@@ -81,6 +80,25 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     if memory:
         memory.submissions = {s.digest: s for s in site.submissions}
     return Built(site, built, result)
+
+
+def _read_packs(memo: Cache) -> None:
+    """Read the packs load uses."""
+    _without_collector(lambda: [memo.pack(name) for name in PACKS])
+
+
+def _without_collector(make: Callable[[], T]) -> T:
+    """Make objects that live through the build and hold no cycles (the packs' entries, the model) with the garbage
+    collector off, then keep everything made so far out of its full passes, which would otherwise walk all of it
+    again and again (they took a tenth of a no-op build at 10,000 submissions). No worker is forked meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return make()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _remember(memo: Cache, files: stat.SourceFiles, memory: Memory | None, saved: bool) -> None:

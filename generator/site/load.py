@@ -44,12 +44,10 @@ class Sources:
     problems: tuple[Problem, ...]
 
 
-def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions, *,
-         known: Mapping[bytes, Submission] | None = None) -> Site:
+def load(site_dir: Path, options: LoadOptions | None = None, parse: SubmissionParser = parse_submissions) -> Site:
     """Read a whole site folder; raise SiteError listing every problem found. `parse` reads the submission files:
-    the build passes one that memoizes and spreads the work over all cores, with the same result; `known` are
-    submissions of an earlier model, by digest, to reuse where one is made from the same inputs (serve's)."""
-    return index_sources(read_sources(site_dir, parse), options or LoadOptions(), known)
+    the build passes one that memoizes and spreads the work over all cores, with the same result."""
+    return index_sources(read_sources(site_dir, parse), options or LoadOptions())
 
 
 def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) -> Sources:
@@ -70,7 +68,8 @@ def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) ->
 
 
 def index_sources(sources: Sources, options: LoadOptions, known: Mapping[bytes, Submission] | None = None) -> Site:
-    """The frozen model of the site the sources make; raise SiteError listing every problem found."""
+    """The frozen model of the site the sources make; raise SiteError listing every problem found. `known` are
+    submissions of an earlier model, by digest, reused where one is made from the same inputs (serve's memory)."""
     problems = Problems()
     problems.extend(sources.problems)
     problems.raise_if_errors()
