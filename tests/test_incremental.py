@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REPO, MakeSite, submission, tree_bytes
 from generator.memo import cache as cache_module
+from generator.memo import parallel
 from generator.commands import build as build_module
 from generator.commands.build import build_site
 from generator.commands.serve import Builder, ServeOptions
@@ -111,6 +112,20 @@ def test_serve_rebuilds_after_each_edit_equal_a_cold_build(site: Path, tmp_path:
         assert state.snapshot.problems == () and builder.memory is not None, f"after: {name}"
         assert tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path), f"after: {name}"
     assert builder.memory.reads <= 1  # the last edit's file was read; the others came from memory
+
+
+def test_serve_after_a_failed_rebuild_equals_a_cold_build(site: Path, tmp_path: Path) -> None:
+    """A rebuild that fails keeps the memory usable: the last good build stays served, and the fix is built right."""
+    builder, state = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    served = tree_bytes(tmp_path / "preview")
+    replace(site, "content/submissions/2023/s16.md", "Request 16", "Request sixteen")
+    replace(site, "content/submissions/2023/s17.md", "topics: [topic-c]", "topics: [no-such-topic]")
+    builder.rebuild()
+    assert state.snapshot.problems and tree_bytes(tmp_path / "preview") == served
+    replace(site, "content/submissions/2023/s17.md", "topics: [no-such-topic]", "topics: [topic-a]")
+    builder.rebuild()
+    assert state.snapshot.problems == () and tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
 
 
 MID_BUILD_EDITS: list[tuple[str, Edit]] = [
@@ -346,3 +361,23 @@ def test_version_covers_code_and_renderer(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(cache_module, "_library_version", lambda name: "9.9" if name == "nh3" else "1.0")
     versions.append(version())
     assert len(set(versions)) == len(versions)
+
+
+def test_serve_keeps_its_template_environment_warm_and_safe(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between rebuilds every template is compiled ahead; a broken one or one that is not text is left for a
+    rebuild that renders it to report."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # the first build renders in forked workers, as a big site's does
+    monkeypatch.setenv("TOPICSITE_JOBS", "2")
+    builder, state = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    assert builder.memory is not None and builder.memory.environments.env is not None
+    compiled = {name for _, name in builder.memory.environments.env.cache.keys()}  # type: ignore[union-attr]
+    assert {"submission.html", "topic.html", "base.html", "partials/macros.html"} <= compiled
+    write(site, "templates/broken.html", "{% if %}")
+    (site / "templates/image.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    builder.rebuild()  # the site does not use them: it builds, and the warm-up skips them
+    assert state.snapshot.problems == () and tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
+    (tmp_path / "outside.html").write_text("secret")
+    (site / "templates/linked.html").symlink_to(tmp_path / "outside.html")
+    builder.rebuild()  # load refuses the link before anything renders; the server goes on
+    assert [problem.path.name for problem in state.snapshot.problems] == ["linked.html"]

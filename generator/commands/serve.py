@@ -4,8 +4,9 @@ The preview is built into a temporary folder of its own (removed on exit), never
 output/: a preview with --drafts must not end up deployed. Every rebuild is a whole build through
 build_site (the same cached path as `build`), so the folder being served is always one complete build (no partial
 rebuilds). Between rebuilds the builder keeps build_site's Memory: the memo with its packs read, the stat record,
-the parsed files and the model's submissions, so a rebuild reads only the files whose stat changed, renders only
-the pages whose view changed and writes only those. A change to site.toml or the templates starts it afresh.
+the parsed files, the model's submissions and the Jinja environment, so a rebuild reads only the files whose stat
+changed, renders only the pages whose view changed and writes only those. Every part of it is keyed by what it was
+made from (site.toml and the templates included), so it stays right whatever changes; a crash drops it.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Builder:
         gc.collect()
         gc.freeze()
         self.memory.save_record()
+        self.memory.environments.compile_all()
         self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:

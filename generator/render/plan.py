@@ -58,6 +58,17 @@ class Environments:
             self.env, self.made_for = environment(site), made_for
         return self.env
 
+    def compile_all(self) -> None:
+        """Compile every template now, between rebuilds: a build whose pages all rendered in forked workers left the
+        kept environment with none compiled, and the first edit would otherwise wait for that."""
+        if self.env is None:
+            return
+        for name in self.env.list_templates():
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, SiteError, UnicodeDecodeError, OSError):  # broken, a link out, not text:
+                continue  # the next rebuild that renders it reports it
+
 
 def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool = False,
          step: Callable[[str], None] = lambda stage: None, environments: Environments | None = None) -> Plan:
