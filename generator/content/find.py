@@ -43,12 +43,13 @@ def content_files(site_dir: Path, problems: Problems) -> ContentFiles:
         if not (site_dir / CONTENT / name).is_dir():
             problems.add(site_dir / CONTENT / name, 1, f"folder is missing: create {CONTENT}/{name}/ and put .md files in it")
     topics, submissions = [], []
-    content = site_dir / CONTENT
+    prefix = len(str(site_dir / CONTENT)) + 1
     for path in site_folder_files(site_dir, CONTENT, problems):
-        parts = path.relative_to(content).parts
-        if parts[0] == TOPICS and len(parts) == 2 and path.suffix == ".md":
+        parts = tuple(str(path)[prefix:].split(os.sep))  # as path.relative_to(content).parts, without pathlib's cost
+        markdown = parts[-1].endswith(".md") and len(parts[-1]) > len(".md")  # path.suffix == ".md"
+        if parts[0] == TOPICS and len(parts) == 2 and markdown:
             topics.append(path)
-        elif parts[0] == SUBMISSIONS and len(parts) > 1 and path.suffix == ".md":
+        elif parts[0] == SUBMISSIONS and len(parts) > 1 and markdown:
             submissions.append(path)
         elif not any(part.startswith(".") for part in parts):
             problems.warn(path, 1, _misplaced(parts))

@@ -92,6 +92,12 @@ class Pack:
             if entry_key not in self.new and wanted(value):
                 self.new[entry_key] = value
 
+    def carry(self, saved: bool) -> None:
+        """Start the next build of a process that keeps this pack in memory (serve): after a save, the pack holds
+        what was saved; after a failed build, what it held and what that build added."""
+        self.old, self.new, self.hits = self.new if saved else {**self.old, **self.new}, {}, 0
+        self.written = set() if saved else self.written  # unsaved puts and damaged shards are still to be written
+
     def put(self, entry_key: bytes, value: Any) -> None:
         self.new[entry_key] = value
         self.written.add(_shard(entry_key))
@@ -183,6 +189,11 @@ class Cache:
     def save(self) -> None:
         for pack in self.packs.values():
             pack.save()
+
+    def carry(self, saved: bool) -> None:
+        """Ready the packs read for another build in this process, saved or not."""
+        for pack in self.packs.values():
+            pack.carry(saved)
 
 
 def _remove_other_versions(folder: Path, version: str) -> None:

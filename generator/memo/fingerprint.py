@@ -6,8 +6,10 @@ import dataclasses
 import functools
 import hashlib
 import io
+import operator
 import pickle
-from collections.abc import Iterator, Mapping
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import PosixPath, PurePosixPath
 from typing import Any
@@ -20,7 +22,6 @@ from ..site.model import ListingPage, Submission, Topic
 
 # Model objects that carry a digest of what they are made from, computed at load.
 MADE_FROM = frozenset({Submission, Topic, ListingPage})
-SCALARS = frozenset({str, Markup, int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo, bytes})
 
 
 class Unfingerprintable(Exception):
@@ -36,8 +37,9 @@ class Fingerprints:
     def of(self, value: Any) -> bytes:
         """A digest of everything in value that a template could print."""
         kind = type(value)
-        if kind in SCALARS:
-            return _scalar(value)
+        encode = ENCODERS.get(kind)
+        if encode is not None:
+            return encode(value)
         if kind in MADE_FROM:
             digest: bytes = value.digest  # computed at load from what it is made of
             return digest
@@ -49,23 +51,62 @@ class Fingerprints:
         self._memo[id(value)] = (value, digest)  # the value is kept alive, so its id is not reused
         return digest
 
-    def _composite(self, value: Any) -> bytes:
-        return key(type(value).__qualname__, *(self.of(part) for part in self._parts(value)))
+    def parts(self, value: Any) -> list[bytes]:
+        """What a composite value's digest is made of, for hashing it with more: its type's name and each part's
+        digest, where a part that is a dataclass of scalars only (a page's head) gives its type's name and fields."""
+        found = [type(value).__qualname__.encode()]
+        for part in self._parts(value):
+            kind: type = type(part)
+            flat = _scalar_fields(part) if _of_scalars(kind) else None
+            found += flat if flat is not None else [self.of(part)]
+        return found
 
-    def _parts(self, value: Any) -> Iterator[Any]:
+    def _composite(self, value: Any) -> bytes:
+        of = self.of
+        return key(type(value).__qualname__, *[of(part) for part in self._parts(value)])
+
+    def _parts(self, value: Any) -> Iterable[Any]:
         if isinstance(value, (tuple, list)):
-            return iter(value)
+            return value
         if isinstance(value, (frozenset, set)):
-            return iter(sorted(value, key=repr))
+            return sorted(value, key=repr)
         if isinstance(value, Mapping):
-            return (part for item in value.items() for part in item)
+            return [part for item in value.items() for part in item]
         kind: type = type(value)
-        return (getattr(value, name) for name in _field_names(kind))
+        return _fields_of(kind)(value)
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(kind))
+def _of_scalars(kind: type) -> bool:
+    """Whether a type is a dataclass whose fields are all declared as scalars (a page's head, not its layout)."""
+    if kind in MADE_FROM or not dataclasses.is_dataclass(kind):
+        return False
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # an annotation that cannot be resolved here: hash the value the general way
+        return False
+    return all(all(arg in ENCODERS for arg in typing.get_args(hint) or (hint,)) for hint in hints.values())
+
+
+def _scalar_fields(value: Any) -> list[bytes] | None:
+    """A dataclass's type name and its fields' digests, when its fields are all scalars (so their number is fixed by
+    the type and each is tagged with its type: hashed among other parts, they cannot be mistaken for anything else)."""
+    kind: type = type(value)
+    found = [b"flat:" + kind.__qualname__.encode()]
+    for field in _fields_of(kind)(value):
+        encode = ENCODERS.get(type(field))
+        if encode is None:
+            return None
+        found.append(encode(field))
+    return found
+
+
+@functools.cache
+def _fields_of(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a dataclass's field values as a tuple, in field order (one C call per object)."""
+    names = [field.name for field in dataclasses.fields(kind)]
+    getter = operator.attrgetter(*names)
+    return (lambda value: (getter(value),)) if len(names) == 1 else getter
 
 
 def _flat(value: Any) -> bytes:
@@ -80,10 +121,16 @@ def _flat(value: Any) -> bytes:
     return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
-def _scalar(value: Any) -> bytes:
-    tag = type(value).__name__.encode()
-    if isinstance(value, str):
-        return tag + b":" + value.encode("utf-8", "surrogatepass")
-    if isinstance(value, bytes):
-        return tag + b":" + value
-    return tag + b":" + repr(value).encode()
+def _text(tag: bytes) -> Callable[[Any], bytes]:
+    return lambda value: tag + value.encode("utf-8", "surrogatepass")
+
+
+def _shown(tag: bytes) -> Callable[[Any], bytes]:
+    return lambda value: tag + repr(value).encode()
+
+
+# How each scalar type is digested: its type's name, then its text, bytes or repr (one dict lookup per value).
+ENCODERS: dict[type, Callable[[Any], bytes]] = {
+    str: _text(b"str:"), Markup: _text(b"Markup:"), bytes: lambda value: b"bytes:" + value,
+    **{kind: _shown(kind.__name__.encode() + b":") for kind in (int, float, bool, type(None), datetime, date, PosixPath, PurePosixPath, ZoneInfo)},
+}

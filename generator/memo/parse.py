@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from ..content.frontmatter import decode
 from ..content.parse import SubmissionSource, parse_submission
-from ..content.submissions import Body, PageUrl, Parsed, SubmissionParser, file_digest, render_body
+from ..content.submissions import Body, PageUrl, Parsed, SubmissionParser, render_body
 from ..errors import Problem, SiteError
 from ..site.digests import key
 from .cache import Cache, Pack
 from .parallel import map_chunked
+from .stat import SourceFiles, start
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,39 +43,87 @@ _slugs: frozenset[str] = frozenset()
 _tasks: list[_Task] = []
 
 
-def cached_parser(memo: Cache) -> SubmissionParser:
-    """A parser for load that gives what parse_submissions gives, reusing and filling the memo."""
-    return functools.partial(prepare, cache=memo)
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """One file as the last build parsed it, kept in memory by serve: its digest, the time zone it was parsed in,
+    its source, its body and the URL of its page (which the body's links resolve against)."""
+
+    digest: bytes
+    zone: str
+    source: SubmissionSource
+    body: Body
+    page_url: str
 
 
-def body_key(source: SubmissionSource, page_url: str) -> bytes:
-    """The cache key of a rendered body: everything render_markdown reads (the code version is the pack's)."""
-    return key("body", source.body, page_url, f"{source.id}-")
+def cached_parser(memo: Cache, files: SourceFiles | None = None, kept: dict[Path, Kept] | None = None) -> SubmissionParser:
+    """A parser for load that gives what parse_submissions gives, reusing and filling the memo. With `files`, a file
+    its stat record vouches for is not read; with `kept` (serve's memory), its source and body are reused as they are."""
+    return functools.partial(prepare, cache=memo, files=files or start(None), kept=kept)
 
 
-def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str], cache: Cache) -> Parsed:
-    """Parse every submission file and render every body, reusing what the cache holds."""
+def body_key(parse_key: bytes, page_url: str) -> bytes:
+    """The cache key of a rendered body: the file's parse key (its path, bytes and time zone fix the body's Markdown and
+    the id) and its page's URL, everything render_markdown reads (the code version is the pack's). Not a hash of
+    the Markdown itself: a no-op build looks up every body, and hashing each one's text costs more than rendering
+    again the one body whose file changed only in its front matter."""
+    return key("body", parse_key, page_url)
+
+
+def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str], cache: Cache,
+            files: SourceFiles, kept: dict[Path, Kept] | None = None) -> Parsed:
+    """Parse every submission file and render every body, reusing what memory and the cache hold; a file is read
+    only when its stat record cannot vouch for it or nothing parsed from its bytes is remembered."""
     parsed, rendered = cache.pack("parsed"), cache.pack("bodies")
     tasks: list[_Task] = []
     results: dict[Path, _Result] = {}
     digests: dict[Path, bytes] = {}
     for path in paths:
+        digest = files.unchanged(path)
+        found = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept) if digest is not None else None
+        if found is not None and digest is not None:
+            digests[path], results[path] = digest, found
+            continue
         try:
-            raw = path.read_bytes()
+            raw, digest = files.read(path)
         except OSError as error:
             results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
             continue
-        digests[path] = digest = file_digest(raw)
-        source = _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)
-        stored = rendered.get(body_key(source, page_url(source.id))) if source else None
-        if source and stored is not None:
-            results[path] = (source, Body(*stored), ())
+        digests[path] = digest
+        found = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept)
+        if found is not None:
+            results[path] = found
         else:
-            tasks.append(_Task(path, raw, digest, source))
+            tasks.append(_Task(path, raw, digest, _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)))
     for task, result in zip(tasks, _run(tasks, zone, page_url, topic_slugs)):
         results[task.path] = result
         _remember(task, result, zone, page_url, parsed, rendered)
+    _keep(kept, results, digests, zone, page_url)
     return _collect(paths, results, digests)
+
+
+def _recall(path: Path, digest: bytes, zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str],
+            parsed: Pack, rendered: Pack, kept: dict[Path, Kept] | None) -> _Result | None:
+    """A file's source and body from memory or the cache, when both are there for these bytes and settings."""
+    memory = kept.get(path) if kept is not None else None
+    if memory is not None and memory.digest == digest and memory.zone == zone.key and memory.page_url == page_url(memory.source.id):
+        if all(slug in topic_slugs for slug in memory.source.topic_slugs):  # else a cold parse reports the topic
+            return memory.source, memory.body, ()
+    parse_key = _parse_key(path, digest, zone)
+    source = _source(path, parsed.get(parse_key), topic_slugs)
+    stored = rendered.get(body_key(parse_key, page_url(source.id))) if source else None
+    return (source, Body(*stored), ()) if source is not None and stored is not None else None
+
+
+def _keep(kept: dict[Path, Kept] | None, results: dict[Path, _Result], digests: dict[Path, bytes], zone: ZoneInfo,
+          page_url: PageUrl) -> None:
+    """Remember this build's sources and bodies for the next (serve's memory); a file gone or broken is forgotten."""
+    if kept is None:
+        return
+    for path in [path for path in kept if results.get(path, (None,))[0] is not kept[path].source]:
+        del kept[path]  # gone, broken, or parsed anew (added again below)
+    for path, (source, body, problems) in results.items():
+        if source is not None and body is not None and not problems and path not in kept:
+            kept[path] = Kept(digests[path], zone.key, source, body, page_url(source.id))
 
 
 def _parse_key(path: Path, digest: bytes, zone: ZoneInfo) -> bytes:
@@ -97,9 +146,10 @@ def _source(path: Path, fields: tuple[Any, ...] | None, topic_slugs: Collection[
 def _remember(task: _Task, result: _Result, zone: ZoneInfo, page_url: PageUrl, parsed: Pack, rendered: Pack) -> None:
     source, body, problems = result
     if source is not None and not problems:
-        parsed.put(_parse_key(task.path, task.digest, zone), _fields(source))
+        parse_key = _parse_key(task.path, task.digest, zone)
+        parsed.put(parse_key, _fields(source))
         if body is not None:
-            rendered.put(body_key(source, page_url(source.id)), (body.html, body.summary))
+            rendered.put(body_key(parse_key, page_url(source.id)), (body.html, body.summary))
 
 
 def _collect(paths: Sequence[Path], results: dict[Path, _Result], digests: dict[Path, bytes]) -> Parsed:

@@ -43,13 +43,41 @@ class _Render:
 _state: _Render | None = None
 
 
+class Environments:
+    """The Jinja environment of the last build, kept by serve while the template folders and files stay the same
+    (its compiled templates are then still right)."""
+
+    def __init__(self) -> None:
+        self.made_for: tuple[tuple[Path, ...], bytes] | None = None
+        self.env: jinja2.Environment | None = None
+
+    def get(self, site: Site, templates: bytes) -> jinja2.Environment:
+        """The kept environment if it was made for these templates, else a new one, kept."""
+        made_for = (site.template_dirs, templates)
+        if self.env is None or self.made_for != made_for:
+            self.env, self.made_for = environment(site), made_for
+        return self.env
+
+    def compile_all(self) -> None:
+        """Compile every template now, between rebuilds: a build whose pages all rendered in forked workers left the
+        kept environment with none compiled, and the first edit would otherwise wait for that."""
+        if self.env is None:
+            return
+        for name in self.env.list_templates():
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, SiteError, UnicodeDecodeError, OSError):  # broken, a link out, not text:
+                continue  # the next rebuild that renders it reports it
+
+
 def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool = False,
-         step: Callable[[str], None] = lambda stage: None) -> Plan:
+         step: Callable[[str], None] = lambda stage: None, environments: Environments | None = None) -> Plan:
     """Every file of the site, sorted by path, checked for two sources writing one path; with search, Pagefind's
-    index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts."""
+    index too. The memo only saves time: Cache.disabled() gives the same plan. `step` names each stage as it starts;
+    `environments` keeps the Jinja environment from one build to the next (serve's)."""
     step("rendering")
     statics = (planned(f.path, Source(f.source), f.source.read_bytes() if f.data is None else f.data, previous) for f in site.static_files)
-    files = [*_pages_and_feeds(site, memo, previous), *statics]
+    files = [*_pages_and_feeds(site, memo, previous, environments or Environments()), *statics]
     check_collisions(files)
     if search:
         from .search import search_bundle  # imported when used: most rebuilds while editing skip the index
@@ -59,12 +87,13 @@ def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool 
     return tuple(sorted(files, key=lambda f: f.path))
 
 
-def _pages_and_feeds(site: Site, memo: Cache, previous: Previous) -> list[PlannedFile]:
+def _pages_and_feeds(site: Site, memo: Cache, previous: Previous, environments: Environments) -> list[PlannedFile]:
     """Every page and feed. One whose memo entry still matches and whose bytes the previous output holds is not
     rendered; the others are (in worker processes when there are many)."""
     global _state
     entries, prints = memo.pack("outputs"), Fingerprints()
-    base = key(memo.version, template_digest(site))
+    templates = template_digest(site)
+    base = key(memo.version, templates)
     jobs: list[Job] = [*page_jobs(site), *site.feeds]
     files: dict[int, PlannedFile] = {}
     misses: list[tuple[int, Job, bytes | None]] = []
@@ -77,7 +106,7 @@ def _pages_and_feeds(site: Site, memo: Cache, previous: Previous) -> list[Planne
         else:
             misses.append((index, job, input_key))
     if misses:
-        _state = _Render(site, environment(site), previous.digests, [job for _, job, _ in misses])
+        _state = _Render(site, environments.get(site, templates), previous.digests, [job for _, job, _ in misses])
         # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
         for (index, job, input_key), (made, data) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
             files[index] = PlannedFile(_path(job), _source(job), made, data)
@@ -101,7 +130,7 @@ def _input_key(job: Job, base: bytes, site: Site, prints: Fingerprints) -> bytes
     try:
         if isinstance(job, Feed):
             return key(base, "feed", prints.of(site.config), prints.of(job), repr(updated(site, job)))
-        return key(base, "page", job.template, job.path, prints.of(job.view))
+        return key(base, "page", job.template, job.path, *prints.parts(job.view))  # the view's parts: one hash less a page
     except Unfingerprintable:
         return None
 

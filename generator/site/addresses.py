@@ -6,6 +6,7 @@ and URLs are the base path or base URL followed by it, so nothing ever strips th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 from urllib.parse import unquote
@@ -78,6 +79,12 @@ def output_path(site_path: str) -> str:
 def clashes(output_paths: Sequence[str]) -> list[tuple[int, int]]:
     """Pairs (later, earlier) of indexes of output paths that cannot both be written: one file when case is
     ignored (as on Windows and macOS disks), or a file where the other needs a folder ('a/b' and 'a/b/c')."""
+    return list(_clashes(tuple(output_paths)))
+
+
+@functools.lru_cache(maxsize=4)
+def _clashes(output_paths: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """clashes(), remembered for the last few lists of paths: serve's rebuilds mostly plan the same paths again."""
     files: dict[str, int] = {}
     folders: dict[str, int] = {}  # each folder some path needs, and the first path that needs it
     found = []
@@ -95,4 +102,4 @@ def clashes(output_paths: Sequence[str]) -> list[tuple[int, int]]:
             files[key] = index
         else:
             found.append((index, earlier))
-    return found
+    return tuple(found)

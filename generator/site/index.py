@@ -30,12 +30,14 @@ PAGER_WINDOW = 7
 
 
 def index(site_dir: Path, config: Config, topic_sources: list[TopicSource], sources: list[SubmissionSource], prepared: Parsed,
-          static: tuple[StaticFile, ...], theme_assets: Mapping[str, str], warnings: tuple[Problem, ...], include_drafts: bool) -> Site:
-    """The site model: submissions newest first, topics by title, each topic's pages and feeds, aliases, digests."""
+          static: tuple[StaticFile, ...], theme_assets: Mapping[str, str], warnings: tuple[Problem, ...], include_drafts: bool,
+          known: Mapping[bytes, Submission] | None = None) -> Site:
+    """The site model: submissions newest first, topics by title, each topic's pages and feeds, aliases, digests.
+    A submission of `known` whose digest is the one computed now is reused: it was made from the same inputs."""
     titles = {t.slug: t.title for t in topic_sources}
     made_with = key(repr(config))
-    submissions = sorted((_submission(config, s, titles, prepared.bodies[s.path], key(made_with, str(s.path), prepared.digests[s.path]))
-                          for s in sources), key=lambda s: (s.date, s.id), reverse=True)
+    submissions = sorted((_known_or_new(config, s, titles, prepared, made_with, known or {}) for s in sources),
+                         key=lambda s: (s.date, s.id), reverse=True)
     pinned = sorted(submissions, key=pinned_order, reverse=True)
     by_topic: dict[str, list[Submission]] = defaultdict(list)
     for submission in pinned:
@@ -76,11 +78,19 @@ def submission_url(base_path: str, submission_id: str) -> str:
     return addresses.url(base_path, addresses.submission_path(submission_id))
 
 
-def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str, str], body: Body, made_from: bytes) -> Submission:
-    """A submission for the model; made_from hashes its file and the config, and its topics' titles are added."""
+def _known_or_new(config: Config, source: SubmissionSource, topic_titles: dict[str, str], prepared: Parsed, made_with: bytes,
+                  known: Mapping[bytes, Submission]) -> Submission:
+    """A submission for the model; its digest hashes the config, its file's path and bytes, and its topics' titles."""
+    titles = [topic_titles[slug] for slug in source.topic_slugs]
+    digest = key(key(made_with, str(source.path), prepared.digests[source.path]), *titles)
+    made = known.get(digest)
+    return made if made is not None else _submission(config, source, titles, prepared.bodies[source.path], digest)
+
+
+def _submission(config: Config, source: SubmissionSource, titles: list[str], body: Body, digest: bytes) -> Submission:
+    """A submission for the model, with its topics' titles and its digest."""
     site_path = addresses.submission_path(source.id)
     url = _url(config, site_path)
-    titles = [topic_titles[slug] for slug in source.topic_slugs]
     updated = source.updated if source.updated != source.date else None
     return Submission(
         source=source.path, id=source.id, title=source.title, submitted_by=source.submitted_by,
@@ -91,7 +101,7 @@ def _submission(config: Config, source: SubmissionSource, topic_titles: dict[str
         feed_id=feed_id(config, source), guid=source.guid, extra=source.extra,
         body_html=Markup(body.html), summary=body.summary,
         path=site_path, url=url, absolute_url=config.origin + url, output_path=addresses.output_path(site_path),
-        digest=key(made_from, *titles),
+        digest=digest,
     )
 
 
@@ -101,6 +111,8 @@ def display_name(name: str, name_max: int) -> str:
     Characters are grapheme clusters, what a reader sees as one character (an emoji with its skin tone,
     a letter with its accent, a Hangul syllable in jamo), so a cut never splits one.
     """
+    if len(name) <= name_max:  # never more clusters than code points: nothing to cut, and no need to count
+        return name
     clusters = regex.findall(r"\X", name)
     return name if len(clusters) <= name_max else "".join(clusters[: max(name_max - 6, 1)]) + "…"
 

@@ -17,7 +17,7 @@ from ..content.submissions import Parsed, SubmissionParser, parse_submissions
 from ..errors import Problem, Problems, SiteError, display_path
 from . import addresses, assets
 from .index import index, submission_url
-from .model import Site, StaticFile
+from .model import Site, StaticFile, Submission
 
 T = TypeVar("T")
 
@@ -67,14 +67,15 @@ def read_sources(site_dir: Path, parse: SubmissionParser = parse_submissions) ->
     return Sources(site_dir, config, tuple(topic_sources), parsed, static, dict(theme_assets), tuple(problems.items))
 
 
-def index_sources(sources: Sources, options: LoadOptions) -> Site:
-    """The frozen model of the site the sources make; raise SiteError listing every problem found."""
+def index_sources(sources: Sources, options: LoadOptions, known: Mapping[bytes, Submission] | None = None) -> Site:
+    """The frozen model of the site the sources make; raise SiteError listing every problem found. `known` are
+    submissions of an earlier model, by digest, reused where one is made from the same inputs (serve's memory)."""
     problems = Problems()
     problems.extend(sources.problems)
     problems.raise_if_errors()
     included = _included(sources.parsed.sources, options, problems)
     site = index(sources.root, sources.config, list(sources.topics), included, sources.parsed, sources.static,
-                 sources.theme_assets, problems.warnings, options.drafts)
+                 sources.theme_assets, problems.warnings, options.drafts, known or {})
     _check_output_collisions(site, problems)
     problems.raise_if_errors()
     return site
@@ -179,15 +180,31 @@ class _Owner:
 def _check_output_collisions(site: Site, problems: Problems) -> None:
     """Every output file has one source, and no file stands where another needs a folder: an alias must not
     replace a page, a static file or another alias, nor turn one of them into a folder."""
+    paths = _output_paths(site)
+    found = addresses.clashes(paths)
+    if not found:  # as nearly always: who writes each path is worded only for an error
+        return
     owned = _generated_paths(site)
     owned += [(a.output_path, _Owner(f"alias {a.path!r}", f"the alias {a.path!r} in {display_path(a.source)}", a.source, a.line)) for a in site.aliases if a.kind != "same"]
-    for later, earlier in addresses.clashes([output for output, _ in owned]):
+    assert [path for path, _ in owned] == paths, "_output_paths and _generated_paths must list the paths in one order"
+    for later, earlier in found:
         (path, owner), (other_path, other) = owned[later], owned[earlier]
         if path.casefold() == other_path.casefold():
             problems.add(owner.source, owner.line, f"{owner.subject} would replace {other.what}; choose another path")
         else:
             problems.add(owner.source, owner.line, f"{owner.subject} would be written to {path}, but {other.what} is {other_path}: "
                                                     "one path cannot be both a file and a folder; choose another path")
+
+
+def _output_paths(site: Site) -> list[str]:
+    """The paths _generated_paths gives, then the aliases', in that order, without wording who writes each."""
+    fixed = addresses.fixed_outputs()
+    paths = list(fixed)
+    paths += [page.output_path for t in site.topics for page in t.pages]
+    paths += [f.output_path for f in site.feeds if f.output_path not in fixed and not f.old_address]
+    paths += [s.output_path for s in site.submissions]
+    paths += [f.path for f in site.static_files]
+    return paths + [a.output_path for a in site.aliases if a.kind != "same"]
 
 
 def _generated_paths(site: Site) -> list[tuple[str, _Owner]]:
