@@ -308,9 +308,12 @@ def test_a_sharded_index_is_searched_as_one(page: Page, make_site: MakeSite, mon
     topic_shards = {shard_of[i] for i in in_topic}
     # The topic is in several shards and missing from others: a shard without the value must give nothing, not all.
     assert len(topic_shards) > 1 and set(shard_of.values()) - topic_shards, "the test needs submissions in several shards"
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     with serve(site / "output") as url:
         open_page(page, url + "search/?q=patrol")
         expect(page.get_by_role("status")).to_have_text("9 results for “patrol”")
+        assert failed == [], "a part of the index asked for a file it does not have"
         links = page.locator(RESULT_LINKS)
         expect(links.first).to_have_text("20230401-10005-01")  # it says the word most, whatever its shard
         # The filter lists the topics of every shard, with counts summed over them, and searches within all of them.

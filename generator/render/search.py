@@ -61,7 +61,8 @@ def search_bundle(site: Site, files: Sequence[PlannedFile], memo: Cache, previou
         else:
             stale.append((entry, inputs, number, [search_record(submission, site.config.language) for submission in group]))
     for (entry, inputs, number, _), made in zip(stale, bundle_files([records for *_, records in stale], config_path), strict=True):
-        shard = [planned(f"{shard_folder(number)}/{path}", Source(config_path), data, previous) for path, data in sorted(made.items())]
+        kept = sorted(made.items()) if number == 0 else [(path, data) for path, data in sorted(made.items()) if is_index_data(path)]
+        shard = [planned(f"{shard_folder(number)}/{path}", Source(config_path), data, previous) for path, data in kept]
         pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in shard)))
         index += shard
     return index
@@ -85,6 +86,12 @@ def shard_of(submission_id: str, count: int) -> int:
 def shard_folder(number: int) -> str:
     """Where a shard's bundle goes: pagefind/ for the first, as a one-shard site has it, pagefind/part-K/ for the others."""
     return BUNDLE if number == 0 else f"{BUNDLE}/part-{number}"
+
+
+def is_index_data(path: str) -> bool:
+    """Whether a file of a bundle is what mergeIndex reads of a part: its entry file, metadata and chunks. The scripts,
+    styles and WebAssembly are the first bundle's only, as the merged parts are searched by its pagefind.js."""
+    return path == "pagefind-entry.json" or path.endswith((".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"))
 
 
 def parts_list(numbers: Sequence[int]) -> bytes:
