@@ -19,6 +19,8 @@ from conftest import REPO, MakeSite, run_topicsite, submission, tree_bytes
 from generator.errors import SiteError
 from generator.memo.cache import Cache
 from generator.render import search
+from generator.commands.build import build_site
+from generator.render import pagefind
 from generator.render.pagefind import Record, index_records
 from generator.render.plan import plan
 from generator.site.load import LoadOptions, load
@@ -125,7 +127,7 @@ def test_pagefind_failing_mid_index_leaves_no_traceback(make_site: MakeSite, tmp
 def test_no_pagefind_installed_says_how_to_install_it(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "executable_found", lambda: False)
     with pytest.raises(SiteError) as caught:
-        search.bundle_files([Record("/a/", "text", "en", (), ())], Path("site.toml"))
+        search.bundle_files([[Record("/a/", "text", "en", (), ())]], Path("site.toml"))
     assert caught.value.problems[0].format() == ("site.toml:1: cannot build the search index: Pagefind is not installed; "
                                                  "run `pip install 'pagefind[bin]'`, or build with --no-search to skip it")
 
@@ -162,3 +164,82 @@ def test_check_no_search_skips_the_index_and_its_links(make_site: MakeSite) -> N
     assert "pagefind/nothing.js" in run_topicsite("check", broken).stdout
     assert run_topicsite("check", broken, "--no-search").returncode == 0
 
+
+
+def sharded_files(count: int) -> dict[str, str | bytes | None]:
+    """`count` submissions in two topics, each with words of its own."""
+    return {"content/topics/mental-health.md": "---\ntitle: Mental health\n---\n",
+            **{f"content/submissions/2023/20230401-{10000 + n}-01.md": submission(topics="mental-health" if n % 3 else "community-policing",
+                                                                                  body=f"Request {n} about radios number{n}.")
+               for n in range(count)}}
+
+
+def shard_bundles(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """The files of pagefind/ by shard folder ('' for the first)."""
+    bundles: dict[str, dict[str, bytes]] = {}
+    for path, data in files.items():
+        if path.startswith("pagefind/"):
+            folder, _, rest = path.removeprefix("pagefind/").partition("/") if path.startswith("pagefind/part-") else ("", "", path.removeprefix("pagefind/"))
+            bundles.setdefault(folder, {})[rest] = data
+    return bundles
+
+
+def planned_bundles(site_dir: Path) -> dict[str, dict[str, bytes]]:
+    planned = plan(load(site_dir, LoadOptions()), Cache.disabled(), search=True)
+    return shard_bundles({f.path: f.data for f in planned if f.data is not None})
+
+
+def test_shards_split_the_submissions_by_a_stable_hash(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_SIZE", 4)
+    site = load(make_site(sharded_files(15)), LoadOptions())
+    groups = search.shards(site.submissions)
+    assert len(groups) == 4  # 16 submissions with the default one: ceil(16 / 4)
+    assert sorted(s.id for group in groups for s in group) == sorted(s.id for s in site.submissions)
+    for number, group in enumerate(groups):
+        assert [s.path for s in group] == sorted(s.path for s in group)
+        assert all(search.shard_of(s.id, 4) == number for s in group)
+    # Pinned: a new hash would move submissions between shards, and re-index every shard of every site once.
+    assert [search.shard_of("20230401-10000-01", count) for count in (1, 4, 10)] == [0, 3, 7]
+    monkeypatch.setattr(search, "SHARD_SIZE", 1000)
+    assert len(search.shards(site.submissions)) == 1
+
+
+def test_a_shards_bytes_depend_only_on_its_submissions(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_SIZE", 4)
+    files = sharded_files(15)
+    site_dir = make_site(files)
+    first = planned_bundles(site_dir)
+    assert len(first) >= 3 and first == planned_bundles(site_dir)
+    assert json.loads(first[""]["topicsite-parts.json"]) == {"parts": sorted(f"{folder}/" for folder in first if folder)}
+    edited = "content/submissions/2023/20230401-10007-01.md"
+    (site_dir / edited).write_text(str(files[edited]).replace("radios", "sirens"), encoding="utf-8")
+    second = planned_bundles(site_dir)
+    changed = {folder for folder in first if first[folder] != second[folder]}
+    number = search.shard_of("20230401-10007-01", 4)
+    assert changed == {"" if number == 0 else f"part-{number}"} and first.keys() == second.keys()
+
+
+def test_an_edit_reindexes_only_its_shard(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_SIZE", 4)
+    launches: list[int] = []
+    launch = pagefind._Service.launch
+
+    async def counted(self: pagefind._Service) -> pagefind._Service:
+        launches.append(1)
+        return await launch(self)  # type: ignore[return-value]
+
+    monkeypatch.setattr(pagefind._Service, "launch", counted)
+    files = sharded_files(15)
+    site_dir = make_site(files)
+    build_site(site_dir)
+    bundles = shard_bundles(tree_bytes(site_dir / "output"))
+    assert len(launches) == len(bundles) >= 3
+    launches.clear()
+    build_site(site_dir)
+    assert launches == []
+    edited = "content/submissions/2023/20230401-10007-01.md"
+    (site_dir / edited).write_text(str(files[edited]).replace("radios", "sirens"), encoding="utf-8")
+    build_site(site_dir)
+    assert launches == [1]
+    # The output, the other shards kept from the cache, is what a cold build makes.
+    assert shard_bundles(tree_bytes(site_dir / "output")) == planned_bundles(site_dir)

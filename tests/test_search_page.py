@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 from conftest import MakeSite, run_topicsite, submission
+from generator.commands.build import build_site
+from generator.render import search
+from generator.site.load import load
 from served_site import serve
 from test_browser import DISTINCTIVE, open_page, page, tab_to  # noqa: F401  (a fixture and helpers)
 
@@ -278,3 +282,46 @@ def test_words_of_the_page_around_a_submission_find_nothing(page: Page, make_sit
         expect(page.locator(RESULT_LINKS)).to_have_text(found)
         # The topic is still a filter of all three.
         expect(page.get_by_role("checkbox", name=re.compile("Mental health"))).to_be_attached()
+
+
+def sharded_site(make_site: MakeSite) -> tuple[Path, dict[str, int]]:
+    """A site of nine submissions built with shards of two (five bundles): each says "patrol" but one says it most,
+    and only three are in the topic "Mental health". Also gives each submission's shard."""
+    files: dict[str, str | bytes | None] = {"content/topics/mental-health.md": "---\ntitle: Mental health\n---\nRequests about counselling.\n"}
+    for n in range(1, 10):
+        body = "Patrol patrol patrol on every night patrol." if n == 5 else f"One patrol, and request number {n} about other matters entirely."
+        topics = "mental-health" if n in (2, 5, 7) else "community-policing"
+        files[f"content/submissions/2023/20230401-1000{n}-01.md"] = submission(date=f"2023-04-0{n} 10:00:00", topics=topics, body=body)
+    site = make_site(files)
+    loaded = load(site)
+    return site, {s.id: search.shard_of(s.id, 5) for s in loaded.submissions}
+
+
+def test_a_sharded_index_is_searched_as_one(page: Page, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    site, shard_of = sharded_site(make_site)
+    with ThreadPoolExecutor(1) as thread:  # Playwright's event loop runs in this one; Pagefind's needs its own
+        thread.submit(build_site, site).result()
+    parts = json.loads((site / "output/pagefind/topicsite-parts.json").read_bytes())["parts"]
+    assert parts == [f"part-{n}/" for n in sorted(set(shard_of.values()) - {0})]  # a shard without submissions has no bundle
+    in_topic = {i for i in shard_of if i.startswith(("20230401-10002", "20230401-10005", "20230401-10007"))}
+    topic_shards = {shard_of[i] for i in in_topic}
+    # The topic is in several shards and missing from others: a shard without the value must give nothing, not all.
+    assert len(topic_shards) > 1 and set(shard_of.values()) - topic_shards, "the test needs submissions in several shards"
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    with serve(site / "output") as url:
+        open_page(page, url + "search/?q=patrol")
+        expect(page.get_by_role("status")).to_have_text("9 results for “patrol”")
+        assert failed == [], "a part of the index asked for a file it does not have"
+        links = page.locator(RESULT_LINKS)
+        expect(links.first).to_have_text("20230401-10005-01")  # it says the word most, whatever its shard
+        # The filter lists the topics of every shard, with counts summed over them, and searches within all of them.
+        expect(page.get_by_role("checkbox", name="Mental health (3)")).to_be_attached()
+        page.locator("label", has_text="Mental health").click()
+        expect(page.get_by_role("status")).to_have_text("3 results for “patrol” in 1 topic")
+        assert sorted(links.all_inner_texts()) == sorted(in_topic)
+        page.get_by_label("Words to search for").fill("")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_have_text("3 submissions in 1 topic")
+        assert sorted(links.all_inner_texts()) == sorted(in_topic)

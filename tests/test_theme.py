@@ -217,7 +217,7 @@ def test_warm_build_reuses_the_search_index(make_site: MakeSite, monkeypatch: py
 
     def no_pagefind(*args: object) -> None:
         raise AssertionError("Pagefind ran although no submission changed")
-    monkeypatch.setattr(search, "index_records", no_pagefind)
+    monkeypatch.setattr(search, "index_bundles", no_pagefind)
     assert build_site(site).result.changed == ()
     # A template change changes every page but no record: the index stays.
     (site / "templates").mkdir()

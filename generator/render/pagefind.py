@@ -107,7 +107,30 @@ def executable_found() -> bool:
 def index_records(records: Sequence[Record]) -> dict[str, bytes]:
     """Pagefind's bundle for these records, added in their order: each file's path inside the bundle and its bytes.
     Raises PagefindFailed or OSError."""
-    return asyncio.run(_index(records))
+    return index_bundles([records], 1)[0]
+
+
+def index_bundles(groups: Sequence[Sequence[Record]], jobs: int) -> list[dict[str, bytes]]:
+    """One bundle per group of records, in the groups' order, made by at most `jobs` Pagefind processes at a time.
+    When some fail, the first failing group's error is raised, after every process has stopped."""
+    return asyncio.run(_index_all(groups, max(1, jobs)))
+
+
+async def _index_all(groups: Sequence[Sequence[Record]], jobs: int) -> list[dict[str, bytes]]:
+    # Pagefind does its work in its own processes, so one event loop here keeps `jobs` of them busy.
+    slots = asyncio.Semaphore(jobs)
+
+    async def one(records: Sequence[Record]) -> dict[str, bytes]:
+        async with slots:
+            return await _index(records)
+
+    answers = await asyncio.gather(*(one(records) for records in groups), return_exceptions=True)
+    bundles: list[dict[str, bytes]] = []
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+        bundles.append(answer)
+    return bundles
 
 
 async def _index(records: Sequence[Record]) -> dict[str, bytes]:

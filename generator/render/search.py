@@ -1,4 +1,5 @@
-"""The search index: Pagefind's bundle made from the model's submissions, added to the plan before anything is written.
+"""The search index: Pagefind's bundles made from the model's submissions, one per shard of about SHARD_SIZE of them
+(merged in the browser by static/search.js), added to the plan before anything is written.
 
 Each submission is one record: its title, the plain text of its sanitized body and its topics as a filter, with its
 submitter and date as metadata for the result line. Nothing of the page around it (topic list, "Submitted by") is
@@ -20,13 +21,18 @@ from markupsafe import Markup
 
 from ..errors import SiteError, Source
 from ..memo.cache import Cache
+from ..memo.parallel import workers
 from ..site import addresses
 from ..site.digests import key
 from ..site.model import Site, Submission
-from .pagefind import PagefindFailed, Record, executable_found, index_records
+from .pagefind import PagefindFailed, Record, executable_found, index_bundles
 from .planned import PlannedFile, Previous, planned
 
 BUNDLE = addresses.SEARCH_INDEX.rstrip("/")
+# Pagefind's cost grows with the words it indexes, and it cannot replace one record of an index: so the index is cut
+# into shards of about this many submissions, each its own bundle, merged in the browser. An edit re-indexes one shard.
+SHARD_SIZE = 1000
+PARTS = "topicsite-parts.json"  # in pagefind/: the other shards' folders, for static/search.js to merge
 # Pagefind's own Python packages, each shipping the binary: the extended build first when both are installed.
 BINARY_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")
 SIGNATURE = b"pagefind_dcd"
@@ -34,21 +40,63 @@ NO_SEARCH = "build with --no-search to skip it"
 
 
 def search_bundle(site: Site, files: Sequence[PlannedFile], memo: Cache, previous: Previous) -> list[PlannedFile]:
-    """Pagefind's bundle (pagefind/...), indexed from the site's submissions; Pagefind runs again only when a
-    submission or its own version changed, or the previous output lacks the bundle it made."""
+    """Pagefind's bundles, one per shard (pagefind/ and pagefind/part-K/), with the list of parts; Pagefind runs again
+    only for the shards whose submissions or its own version changed, or whose bundle the previous output lacks."""
     config_path = site.config.path
     _check_free(files, config_path)
-    pack, entry = memo.pack("search"), key("bundle", previous.folder)
-    # A submission's digest covers all its record is made from (its file, the config, its topics' titles).
-    inputs = key(pagefind_version(), *(submission.digest for submission in site.submissions))
-    known = pack.get(entry)
-    pack.keep(lambda other: os.path.isdir(other[0]))  # other output folders' indexes stay while those folders exist
-    if known is not None and known[1] == inputs and all(previous.digests.get(path) == recorded for path, recorded in known[2]):
-        return [PlannedFile(path, Source(config_path), recorded, None) for path, recorded in known[2]]
-    made = bundle_files(search_records(site), config_path)
-    index = [planned(f"{BUNDLE}/{path}", Source(config_path), data, previous) for path, data in sorted(made.items())]
-    pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in index)))
+    pack, version = memo.pack("search"), pagefind_version()
+    # Other output folders' shards stay while those folders exist; this folder's unused ones (fewer shards) go.
+    pack.keep(lambda other: other[0] != previous.folder and os.path.isdir(other[0]))
+    # A shard that got no submission has no bundle: Pagefind cannot merge an index without pages.
+    groups = [(number, group) for number, group in enumerate(shards(site.submissions)) if group or number == 0]
+    index = [planned(f"{BUNDLE}/{PARTS}", Source(config_path), parts_list([number for number, _ in groups[1:]]), previous)]
+    stale: list[tuple[bytes, bytes, int, list[Record]]] = []
+    for number, group in groups:
+        entry = key("shard", previous.folder, str(number))
+        # A submission's digest covers all its record is made from (its file, the config, its topics' titles).
+        inputs = key(version, shard_folder(number), *(submission.digest for submission in group))
+        known = pack.get(entry)
+        if known is not None and known[1] == inputs and all(previous.digests.get(path) == recorded for path, recorded in known[2]):
+            index += [PlannedFile(path, Source(config_path), recorded, None) for path, recorded in known[2]]
+        else:
+            stale.append((entry, inputs, number, [search_record(submission, site.config.language) for submission in group]))
+    for (entry, inputs, number, _), made in zip(stale, bundle_files([records for *_, records in stale], config_path), strict=True):
+        kept = sorted(made.items()) if number == 0 else [(path, data) for path, data in sorted(made.items()) if is_index_data(path)]
+        shard = [planned(f"{shard_folder(number)}/{path}", Source(config_path), data, previous) for path, data in kept]
+        pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in shard)))
+        index += shard
     return index
+
+
+def shards(submissions: Sequence[Submission]) -> list[list[Submission]]:
+    """The submissions cut into ceil(n / SHARD_SIZE) shards (at least one) by a hash of their id, so a submission stays
+    in its shard while the count holds; each shard sorted by URL, as Pagefind numbers its pages in the order added."""
+    count = max(1, -(-len(submissions) // SHARD_SIZE))
+    groups: list[list[Submission]] = [[] for _ in range(count)]
+    for submission in sorted(submissions, key=lambda submission: submission.path):
+        groups[shard_of(submission.id, count)].append(submission)
+    return groups
+
+
+def shard_of(submission_id: str, count: int) -> int:
+    """A submission's shard: a stable hash of its id (not Python's hash(), which changes from run to run)."""
+    return int.from_bytes(hashlib.blake2b(submission_id.encode(), digest_size=8).digest(), "big") % count
+
+
+def shard_folder(number: int) -> str:
+    """Where a shard's bundle goes: pagefind/ for the first, as a one-shard site has it, pagefind/part-K/ for the others."""
+    return BUNDLE if number == 0 else f"{BUNDLE}/part-{number}"
+
+
+def is_index_data(path: str) -> bool:
+    """Whether a file of a bundle is what mergeIndex reads of a part: its entry file, metadata and chunks. The scripts,
+    styles and WebAssembly are the first bundle's only, as the merged parts are searched by its pagefind.js."""
+    return path == "pagefind-entry.json" or path.endswith((".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter"))
+
+
+def parts_list(numbers: Sequence[int]) -> bytes:
+    """pagefind/topicsite-parts.json: the folders of these shards (those after the first), relative to pagefind/."""
+    return json.dumps({"parts": [f"part-{number}/" for number in numbers]}, separators=(",", ":")).encode()
 
 
 def search_records(site: Site) -> list[Record]:
@@ -86,14 +134,17 @@ def _check_free(files: Sequence[PlannedFile], config_path: Path) -> None:
         raise SiteError.single(config_path, 1, f"{taken[0]} is where the search index goes; rename that page, or build with --no-search")
 
 
-def bundle_files(records: Sequence[Record], config_path: Path) -> dict[str, bytes]:
-    """Pagefind's bundle for the records, made deterministic: each file's path inside pagefind/ and its bytes. Every
-    failure of Pagefind, its package or its process is one error at site.toml's first line."""
+def bundle_files(groups: Sequence[Sequence[Record]], config_path: Path) -> list[dict[str, bytes]]:
+    """Pagefind's bundle for each group of records, made deterministic: each file's path inside its bundle and its bytes;
+    at most one Pagefind process per core at a time. Every failure of Pagefind, its package or its process is one error
+    at site.toml's first line."""
+    if not groups:
+        return []
     if not executable_found():
         raise SiteError.single(config_path, 1, "cannot build the search index: Pagefind is not installed; "
                                f"run `pip install 'pagefind[bin]'`, or {NO_SEARCH}")
     try:
-        return make_deterministic(index_records(records))
+        return [make_deterministic(bundle) for bundle in index_bundles(groups, workers())]
     except PagefindFailed as error:
         raise SiteError.single(config_path, 1, f"Pagefind failed to build the search index ({error}); {NO_SEARCH}") from None
     except OSError as error:

@@ -239,11 +239,29 @@
     showMore(true);
   });
 
-  // Only a bundle that fails to load (a build with --no-search) says search is unavailable; a later error is a bug to see.
-  import(root.getAttribute("data-bundle-path") + "pagefind.js").then(function (module) {
-    return module.options({ baseUrl: root.getAttribute("data-base-url"), excerptLength: 30 }).then(function () {
-      return module.filters();
-    }).then(function (filters) {
+  // The index comes in shards of about 1,000 submissions, each a Pagefind bundle: the first in pagefind/, the others
+  // in the folders pagefind/topicsite-parts.json lists, merged into the first (Pagefind's mergeIndex), so one search
+  // gives one list in order of relevance and the topic filter counts across all of them. Only an index that fails to
+  // load (a build with --no-search) says search is unavailable; a later error is a bug to see.
+  var bundlePath = root.getAttribute("data-bundle-path");
+  var settings = { baseUrl: root.getAttribute("data-base-url"), excerptLength: 30 };
+  var parts = fetch(bundlePath + "topicsite-parts.json").then(function (response) {
+    if (!response.ok) {
+      throw new Error("no list of the index's parts: " + response.status);
+    }
+    return response.json();
+  });
+  Promise.all([import(bundlePath + "pagefind.js"), parts]).then(function (loaded) {
+    var module = loaded[0];
+    return module.options(settings).then(function () {
+      return Promise.all(loaded[1].parts.map(function (part) {
+        return module.mergeIndex(bundlePath + part, settings);
+      }));
+    }).then(function () {
+      return module;
+    });
+  }).then(function (module) {
+    return module.filters().then(function (filters) {
       pagefind = module;
       buildTopicFilter(filters || {});
       return search();
