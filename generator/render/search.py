@@ -38,7 +38,7 @@ def search_bundle(files: Sequence[PlannedFile], config_path: Path, memo: Cache, 
     pack.keep(lambda other: os.path.isdir(other[0]))  # other output folders' indexes stay while those folders exist
     if known is not None and known[1] == inputs and all(previous.digests.get(path) == recorded for path, recorded in known[2]):
         return [PlannedFile(path, Source(config_path), recorded, None) for path, recorded in known[2]]
-    made = _bundle(pages, lambda page: page.data if page.data is not None else previous.read(page.path), config_path)
+    made = _bundle(pages, lambda page: page.contents(previous), config_path)
     index = [planned(path, Source(config_path), data, previous) for path, data in made]
     pack.put(entry, (previous.folder, inputs, tuple((f.path, f.digest) for f in index)))
     return index
