@@ -51,11 +51,29 @@ NESTED_TOO_DEEPLY = ("the text nests lists, quotes, emphasis or links more deepl
 ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 
+# Each extension but sane_lists (which changes every list) acts only on text holding one of its marks; a text without
+# them converts the same without the extension, about 20 µs faster each (docs/performance.md). A mark is looked for
+# loosely (any '#' may start a heading, any line ending in '=' or '-' may underline one), never missed.
+# STX and ETX are Python-Markdown's placeholder delimiters: a text holding one gets every extension.
+EXTENSION_MARKS: dict[str, re.Pattern[str]] = {
+    "tables": re.compile(r"\||[\x02\x03]"),
+    "fenced_code": re.compile(r"```|~~~|[\x02\x03]"),
+    "footnotes": re.compile(r"\[\^|[\x02\x03]"),
+    "toc": re.compile(r"#|\[TOC\]|[=-][ \t]*$|[\x02\x03]", re.MULTILINE),
+}
+
+
+def extensions_for(text: str) -> tuple[str, ...]:
+    """The extensions a text needs: those whose marks it holds, and sane_lists."""
+    return tuple(name for name in EXTENSIONS if name not in EXTENSION_MARKS or EXTENSION_MARKS[name].search(text))
+
+
 @functools.cache
-def _markdown() -> markdown.Markdown:
+def _markdown(extensions: tuple[str, ...] = tuple(EXTENSIONS)) -> markdown.Markdown:
     import markdown
 
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    configs = {name: config for name, config in EXTENSION_CONFIGS.items() if name in extensions}
+    return markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
 
 
 def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path, int]) -> str:
@@ -64,7 +82,7 @@ def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path,
     `where` is the text's file and first line, for the one error left once markdown_limits has checked
     the text: elements nested deeper than Python can follow.
     """
-    converter = _markdown()
+    converter = _markdown(extensions_for(text))
     converter.reset()
     try:
         html = converter.convert(text)

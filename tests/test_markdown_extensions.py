@@ -1,0 +1,53 @@
+"""Markdown extensions run only where a text holds their marks: the HTML is the same as with every extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.content.markdown import EXTENSIONS, _markdown, extensions_for, render_markdown
+
+# Marks of every extension and of the Markdown around them, in pieces that combine into tables, headings, lists.
+PIECES = [
+    "#", "|", "^", "[", "]", "=", "-", "~", "`", "*", "_", ">", "\n", "\n\n", " ", "    ", "\t", "a", "b c", "1.", "2)",
+    "<", "&", "(", ")", "!", ":", "[TOC]", "[^1]", "[^1]: x", "---", "===", "```", "~~~", "| a | b |", "|---|---|",
+    "- x", "* y", "1. z", "<div>", "</div>", "[x]: /u", "[x]", "<h2>h</h2>", "\\|", "\\#", "\x02", "\x03",
+]
+texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
+
+
+def convert(extensions: tuple[str, ...], text: str) -> str:
+    converter = _markdown(extensions)
+    converter.reset()
+    return converter.convert(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=texts)
+def test_only_the_needed_extensions_give_the_same_html(text: str) -> None:
+    assert convert(extensions_for(text), text) == convert(tuple(EXTENSIONS), text)
+
+
+@pytest.mark.parametrize(("text", "needed"), [
+    ("plain *words*\n\n- a list\n- of items", ("sane_lists",)),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", ("tables", "sane_lists")),
+    ("```\ncode\n```", ("fenced_code", "sane_lists")),
+    ("~~~\ncode\n~~~", ("fenced_code", "sane_lists")),
+    ("a note[^1]\n\n[^1]: the note", ("footnotes", "sane_lists")),
+    ("# heading", ("sane_lists", "toc")),
+    ("- item\n\n    heading\n    -------", ("sane_lists", "toc")),
+    ("> quoted\n> ===", ("sane_lists", "toc")),
+    ("[TOC]\n\nwords", ("sane_lists", "toc")),
+    ("a \x02 placeholder mark", tuple(EXTENSIONS)),
+])
+def test_each_extension_is_chosen_by_its_marks(text: str, needed: tuple[str, ...]) -> None:
+    assert extensions_for(text) == needed
+    assert convert(needed, text) == convert(tuple(EXTENSIONS), text)
+
+
+def test_a_heading_in_a_plain_text_still_gets_its_level_and_id() -> None:
+    html = render_markdown("Words\n\nA heading\n---------\n\nmore", "/s/", "s-", (Path("s.md"), 1))
+    assert '<h4 id="s-a-heading">A heading</h4>' in html  # an h2 underline, shifted as the toc extension does
