@@ -63,9 +63,18 @@ EXTENSION_MARKS: dict[str, re.Pattern[str]] = {
 }
 
 
+# toc also walks the whole tree recursively for its [TOC] marker, so a tree deep enough makes it fail (NESTED_TOO_DEEPLY).
+# Every level of the tree takes one of these marks (a list item two levels for its marker), so a text holding at most
+# SHALLOW of them makes a tree about 200 deep at most, far within toc's reach; a text holding more gets toc.
+NESTING_MARKS = "*_[>-+."
+SHALLOW = 100
+
+
 def extensions_for(text: str) -> tuple[str, ...]:
-    """The extensions a text needs: those whose marks it holds, and sane_lists."""
-    return tuple(name for name in EXTENSIONS if name not in EXTENSION_MARKS or EXTENSION_MARKS[name].search(text))
+    """The extensions a text needs: those whose marks it holds, and sane_lists; toc too when the text may nest deep."""
+    deep = sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW
+    return tuple(name for name in EXTENSIONS
+                 if name not in EXTENSION_MARKS or EXTENSION_MARKS[name].search(text) or (deep and name == "toc"))
 
 
 @functools.cache
