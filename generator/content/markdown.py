@@ -52,17 +52,12 @@ ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 
 # Each extension but sane_lists (which changes every list) acts only on text holding one of its marks; a text without
-# them converts the same without the extension, about 20 µs faster each (docs/performance.md). A mark is looked for
-# loosely (any '#' may start a heading, any line ending in '=' or '-' may underline one), never missed.
-# STX and ETX are Python-Markdown's placeholder delimiters: a text holding one gets every extension.
-EXTENSION_MARKS: dict[str, re.Pattern[str]] = {
-    "tables": re.compile(r"\||[\x02\x03]"),
-    "fenced_code": re.compile(r"```|~~~|[\x02\x03]"),
-    "footnotes": re.compile(r"\[\^|[\x02\x03]"),
-    "toc": re.compile(r"#|\[TOC\]|[=-][ \t]*$|[\x02\x03]", re.MULTILINE),
-}
-
-
+# them converts the same without the extension, and faster (docs/performance.md). A mark is looked for loosely (any
+# '#' may start a heading, any line ending in '=' or '-' may underline one), never missed. STX and ETX delimit
+# Python-Markdown's placeholders: a text holding one gets every extension.
+EXTENSION_MARKS = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",), "toc": ("#", "[TOC]")}
+PLACEHOLDER_MARKS = ("\x02", "\x03")
+UNDERLINE = re.compile(r"[=-][ \t]*$", re.MULTILINE)
 # toc also walks the whole tree recursively for its [TOC] marker, so a tree deep enough makes it fail (NESTED_TOO_DEEPLY).
 # Every level of the tree takes one of these marks (a list item two levels for its marker), so a text holding at most
 # SHALLOW of them makes a tree about 200 deep at most, far within toc's reach; a text holding more gets toc.
@@ -72,9 +67,15 @@ SHALLOW = 100
 
 def extensions_for(text: str) -> tuple[str, ...]:
     """The extensions a text needs: those whose marks it holds, and sane_lists; toc too when the text may nest deep."""
-    deep = sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW
-    return tuple(name for name in EXTENSIONS
-                 if name not in EXTENSION_MARKS or EXTENSION_MARKS[name].search(text) or (deep and name == "toc"))
+    if any(mark in text for mark in PLACEHOLDER_MARKS):
+        return tuple(EXTENSIONS)
+    return tuple(name for name in EXTENSIONS if name not in EXTENSION_MARKS or _holds_marks(text, name))
+
+
+def _holds_marks(text: str, name: str) -> bool:
+    if any(mark in text for mark in EXTENSION_MARKS[name]):
+        return True
+    return name == "toc" and (sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW or UNDERLINE.search(text) is not None)
 
 
 @functools.cache
