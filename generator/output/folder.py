@@ -102,11 +102,15 @@ def put_file(root: str, path: str, data: bytes) -> None:
 
 
 def put_spooled(root: str, path: str, spooled: str) -> None:
-    """Move a spooled file to root/path, replacing what is there (a hard-linked file is unlinked, never written through)."""
+    """Move a spooled file to root/path, replacing what is there: renaming over a file replaces its name, so a
+    hard-linked file is never written through; a missing folder is made and a folder in the way removed first."""
     target = f"{root}/{path}"
-    make_folder(root, os.path.dirname(target))
-    remove_path(target)
-    os.rename(spooled, target)
+    try:
+        os.rename(spooled, target)
+    except OSError:
+        make_folder(root, os.path.dirname(target))
+        remove_path(target)
+        os.rename(spooled, target)
 
 
 def remove_path(path: str) -> None:

@@ -99,6 +99,8 @@ def display_name(name: str, name_max: int) -> str:
     Characters are grapheme clusters, what a reader sees as one character (an emoji with its skin tone,
     a letter with its accent, a Hangul syllable in jamo), so a cut never splits one.
     """
+    if len(name) <= name_max:  # never more clusters than characters: most names need no segmenting
+        return name
     clusters = regex.findall(r"\X", name)
     return name if len(clusters) <= name_max else "".join(clusters[: max(name_max - 6, 1)]) + "…"
 
