@@ -105,6 +105,8 @@ def put_spooled(root: str, path: str, spooled: str) -> None:
     """Move a spooled file to root/path, replacing what is there: renaming over a file replaces its name, so a
     hard-linked file is never written through; a missing folder is made and a folder in the way removed first."""
     target = f"{root}/{path}"
+    if target == spooled:  # the spool is the staging tree: the file is in place
+        return
     try:
         os.rename(spooled, target)
     except OSError:

@@ -129,10 +129,15 @@ def _staging(output: Output) -> tuple[Path, Manifest | None]:
     inode as the live one holds the same bytes); every other file in it is replaced or removed."""
     back_manifest = output.back
     _, back_clean = verify(output.back_dir, back_manifest)
-    staging = output.staging = new_folder(output.output_dir, "new")
-    mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
     if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
         back_manifest = walk_ours(output.back_dir)
+    if back_manifest is None and output.spool is not None:
+        # No back copy to update: the spool, where rendering put the new files at their paths, becomes the staging tree.
+        staging, output.spool = output.spool, None
+        output.staging = staging
+    else:
+        staging = output.staging = new_folder(output.output_dir, "new")
+    mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
     if back_manifest is not None:
         os.rename(output.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
         os.chmod(staging, mode)
@@ -144,10 +149,11 @@ def _staging(output: Output) -> tuple[Path, Manifest | None]:
 
 
 def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> list[str]:
-    """Update the staging tree (the back copy, or empty) into the plan: link what is unchanged, write the rest."""
+    """Update the staging tree (the back copy, the spool or empty) into the plan: link what is unchanged, write the rest."""
     back_dir, live_dir = str(staging), str(output.output_dir)
     existing = back.files if back else {}
-    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else set())
+    in_place = all_dirs(f.path for f in plan if f.spooled == f"{back_dir}/{f.path}")  # the spool's folders
+    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else in_place)
     changed: list[PlannedFile] = []
     for planned in plan:
         target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"

@@ -9,6 +9,7 @@ Planning reads the model, the memo and what the previous output holds; it writes
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,18 +121,22 @@ def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None, s
         made = digest(data)
         if _state.previous.get(_path(job)) == made:
             results.append((made, None, None))
-        elif _state.spool:
-            results.append((made, None, spool_file(_state.spool, position, data)))
         else:
-            results.append((made, data, None))
+            spooled = spool_file(_state.spool, _path(job), data) if _state.spool else None
+            results.append((made, None if spooled else data, spooled))
     return results
 
 
-def spool_file(spool: str, position: int, data: bytes) -> str:
-    """Write a rendered file's bytes into the spool folder under its position in the jobs; its path."""
-    spooled = f"{spool}/{position}"
-    with open(spooled, "wb") as stream:
-        stream.write(data)
+def spool_file(spool: str, path: str, data: bytes) -> str | None:
+    """Write a rendered file's bytes at its output path in the spool folder; its spooled path, or None when it cannot
+    be written there (two files clashing, say: check_collisions then reports them) and must stay in memory."""
+    spooled = f"{spool}/{path}"
+    try:
+        os.makedirs(os.path.dirname(spooled), exist_ok=True)
+        with open(spooled, "xb") as stream:
+            stream.write(data)
+    except OSError:
+        return None
     return spooled
 
 
