@@ -78,12 +78,39 @@ def _holds_marks(text: str, name: str) -> bool:
     return name == "toc" and (sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW or UNDERLINE.search(text) is not None)
 
 
-@functools.cache
-def _markdown(extensions: tuple[str, ...] = tuple(EXTENSIONS)) -> markdown.Markdown:
+# Python-Markdown tries each inline pattern over every text node, even where it cannot match: a pattern is left out of
+# the converter for a text holding none of the marks its regular expression needs (tabs become spaces before inline
+# processing, so a tab may make a line break). Patterns not named here, such as footnotes', are always kept.
+INLINE_MARKS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "html": ("<",), "linebreak": ("  ", "\t"), "entity": ("&",), "em_strong": ("*", "_"),
+}
+
+
+def unused_inline_patterns(text: str) -> tuple[str, ...]:
+    """The inline patterns that cannot match anywhere in the text: none of their marks is in it."""
+    if any(mark in text for mark in PLACEHOLDER_MARKS):
+        return ()
+    return tuple(name for name, marks in INLINE_MARKS.items() if not any(mark in text for mark in marks))
+
+
+def converter_for(text: str) -> markdown.Markdown:
+    """A converter (reset) with only the extensions and inline patterns the text can use: the same HTML, sooner."""
+    converter = _markdown(extensions_for(text), unused_inline_patterns(text))
+    converter.reset()
+    return converter
+
+
+@functools.lru_cache(maxsize=256)
+def _markdown(extensions: tuple[str, ...] = tuple(EXTENSIONS), unused: tuple[str, ...] = ()) -> markdown.Markdown:
     import markdown
 
     configs = {name: config for name, config in EXTENSION_CONFIGS.items() if name in extensions}
-    return markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
+    converter = markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
+    for name in unused:
+        converter.inlinePatterns.deregister(name, strict=False)
+    return converter
 
 
 def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path, int]) -> str:
@@ -92,8 +119,7 @@ def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path,
     `where` is the text's file and first line, for the one error left once markdown_limits has checked
     the text: elements nested deeper than Python can follow.
     """
-    converter = _markdown(extensions_for(text))
-    converter.reset()
+    converter = converter_for(text)
     try:
         html = converter.convert(text)
     except RecursionError:
