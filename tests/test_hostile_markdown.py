@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FAMILIES, SITE_TOML, MakeSite, errors_of, parse_errors, rendered_body, run_topicsite
 from generator.content.markdown_blocks import inline_segments
-from generator.content.markdown_limits import Finding, markdown_findings
+from generator.content.markdown_limits import CHECKS, Finding, markdown_findings, within_budgets
 from generator.content.parse import BODY_MAX
 from test_hostile import SUB, VALID, fm
 
@@ -176,6 +178,21 @@ def test_a_numbered_line_in_a_bullet_list_stays_in_its_item() -> None:
 def test_findings_are_at_the_line_of_the_cause() -> None:
     assert markdown_findings("ok\n\n" + "[](" * 1_000) == [Finding(3, links("1,000", "3,000").split(": ", 1)[1])]
     assert [f.line for f in markdown_findings("ok\nfine\n" + "<a " * 2_000)] == [3]
+
+
+# Runs of the marks each check counts, long enough to come near or past its budget.
+runs = st.tuples(st.sampled_from(["[", "](", "*", "_", "`", "``", "<a ", "<!-- c -->", ">", "\n", "\n\n", "# h\n", "> q\n",
+                                  "```\n", "~~~\n", "[x]: /u\n", "- i\n", "a b ", "'", '="', "\\"]),
+                 st.integers(min_value=1, max_value=3_000))
+texts_near_budgets = st.lists(runs, min_size=1, max_size=6).map(lambda parts: "".join(piece * count for piece, count in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts_near_budgets)
+def test_a_text_within_the_counted_budgets_has_no_findings(text: str) -> None:
+    """The shortcut from whole-text counts never hides a finding the checks would make."""
+    if within_budgets(text):
+        assert [finding for check in CHECKS for finding in check(text)] == []
 
 
 def test_the_sample_site_has_nothing_slow() -> None:

@@ -175,9 +175,13 @@ def test_planning_never_touches_the_output_folder(site: Path) -> None:
     memo = cache_module.Cache.for_site(site)
     with open_output(site / "output", site, memo) as output:
         files = plan(load(site, LoadOptions(), cached_parser(memo)), memo, output.previous, search=True)
-        assert sorted(p.name for p in site.iterdir()) == folders  # no staging folder, the back copy where it was
+        # No staging folder, the back copy where it was; rendered bytes wait in the spool folder beside the output.
+        assert sorted(p.name for p in site.iterdir() if ".output.spool-" not in p.name) == folders
         assert {name: tree_bytes(site / name) for name in ("output", ".output.back")} == before
-    changed = {f.path for f in files if f.data is not None}
+        spooled = {f.path: f.contents(output.previous) for f in files if f.spooled is not None}
+    assert sorted(p.name for p in site.iterdir()) == folders  # the spool goes with the build
+    assert spooled["submissions/s06/index.html"].count(b"Request six") >= 1
+    changed = {f.path for f in files if f.made}
     assert {"submissions/s06/index.html", "rss.xml"} <= changed and "submissions/s07/index.html" not in changed
 
 

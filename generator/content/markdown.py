@@ -51,11 +51,66 @@ NESTED_TOO_DEEPLY = ("the text nests lists, quotes, emphasis or links more deepl
 ID_ATTRIBUTE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""")
 
 
-@functools.cache
-def _markdown() -> markdown.Markdown:
+# Each extension but sane_lists (which changes every list) acts only on text holding one of its marks; a text without
+# them converts the same without the extension, and faster (docs/performance.md). A mark is looked for loosely (any
+# '#' may start a heading, any line ending in '=' or '-' may underline one), never missed. STX and ETX delimit
+# Python-Markdown's placeholders: a text holding one gets every extension.
+EXTENSION_MARKS = {"tables": ("|",), "fenced_code": ("```", "~~~"), "footnotes": ("[^",), "toc": ("#", "[TOC]")}
+PLACEHOLDER_MARKS = ("\x02", "\x03")
+UNDERLINE = re.compile(r"[=-][ \t]*$", re.MULTILINE)
+# toc also walks the whole tree recursively for its [TOC] marker, so a tree deep enough makes it fail (NESTED_TOO_DEEPLY).
+# Every level of the tree takes one of these marks (a list item two levels for its marker), so a text holding at most
+# SHALLOW of them makes a tree about 200 deep at most, far within toc's reach; a text holding more gets toc.
+NESTING_MARKS = "*_[>-+."
+SHALLOW = 100
+
+
+def extensions_for(text: str) -> tuple[str, ...]:
+    """The extensions a text needs: those whose marks it holds, and sane_lists; toc too when the text may nest deep."""
+    if any(mark in text for mark in PLACEHOLDER_MARKS):
+        return tuple(EXTENSIONS)
+    return tuple(name for name in EXTENSIONS if name not in EXTENSION_MARKS or _holds_marks(text, name))
+
+
+def _holds_marks(text: str, name: str) -> bool:
+    if any(mark in text for mark in EXTENSION_MARKS[name]):
+        return True
+    return name == "toc" and (sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW or UNDERLINE.search(text) is not None)
+
+
+# Python-Markdown tries each inline pattern over every text node, even where it cannot match: a pattern is left out of
+# the converter for a text holding none of the marks its regular expression needs (tabs become spaces before inline
+# processing, so a tab may make a line break). Patterns not named here, such as footnotes', are always kept.
+INLINE_MARKS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "html": ("<",), "linebreak": ("  ", "\t"), "entity": ("&",), "em_strong": ("*", "_"),
+}
+
+
+def unused_inline_patterns(text: str) -> tuple[str, ...]:
+    """The inline patterns that cannot match anywhere in the text: none of their marks is in it."""
+    if any(mark in text for mark in PLACEHOLDER_MARKS):
+        return ()
+    return tuple(name for name, marks in INLINE_MARKS.items() if not any(mark in text for mark in marks))
+
+
+def converter_for(text: str) -> markdown.Markdown:
+    """A converter (reset) with only the extensions and inline patterns the text can use: the same HTML, sooner."""
+    converter = _markdown(extensions_for(text), unused_inline_patterns(text))
+    converter.reset()
+    return converter
+
+
+@functools.lru_cache(maxsize=256)
+def _markdown(extensions: tuple[str, ...] = tuple(EXTENSIONS), unused: tuple[str, ...] = ()) -> markdown.Markdown:
     import markdown
 
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    configs = {name: config for name, config in EXTENSION_CONFIGS.items() if name in extensions}
+    converter = markdown.Markdown(extensions=list(extensions), extension_configs=configs, output_format="html")
+    for name in unused:
+        converter.inlinePatterns.deregister(name, strict=False)
+    return converter
 
 
 def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path, int]) -> str:
@@ -64,8 +119,7 @@ def render_markdown(text: str, page_url: str, id_prefix: str, where: tuple[Path,
     `where` is the text's file and first line, for the one error left once markdown_limits has checked
     the text: elements nested deeper than Python can follow.
     """
-    converter = _markdown()
-    converter.reset()
+    converter = converter_for(text)
     try:
         html = converter.convert(text)
     except RecursionError:

@@ -61,9 +61,23 @@ class Finding:
 
 def markdown_findings(text: str) -> list[Finding]:
     """Every construct in a Markdown text that would make Python-Markdown too slow, at its line."""
-    checks = (_link_findings, _element_findings, _code_findings, _tag_findings, _comment_findings, _split_findings,
-              _fence_findings)
-    return [finding for check in checks for finding in check(text)]
+    if within_budgets(text):  # nearly every text: a few counts instead of the checks' hundred microseconds
+        return []
+    return [finding for check in CHECKS for finding in check(text)]
+
+
+def within_budgets(text: str) -> bool:
+    """Whether bounds from counts over the whole text, never below the work each check estimates, are all in budget.
+
+    Each check sums, over paragraphs or constructs, a count of some mark times a length: the mark's count in the whole
+    text bounds the first, the text's size the second. A paragraph may be cut at most twice a line.
+    """
+    size = len(text)
+    marks = text.count("*") + text.count("_") + text.count("`")
+    return (text.count("[") * size <= LINK_WORK and marks * marks <= ELEMENT_WORK
+            and text.count("`") * size <= CODE_WORK and text.count("<") * size <= TAG_WORK and "<!--" not in text
+            and 2 * (text.count("\n") + 1) * size <= SPLIT_WORK
+            and (text.count("```") + text.count("~~~")) * size <= FENCE_WORK)
 
 
 def _link_findings(text: str) -> Iterator[Finding]:
@@ -242,3 +256,6 @@ def _fence_findings(text: str) -> Iterator[Finding]:
             f"{len(fences):,} lines start or end a fenced code block ('```' or '~~~'), too many for Markdown to match "
             f"in a text of {len(text):,} characters (fences × characters may be at most {FENCE_WORK:,}): "
             "remove the fences that close no block, or indent the lines that start none"))
+
+
+CHECKS = (_link_findings, _element_findings, _code_findings, _tag_findings, _comment_findings, _split_findings, _fence_findings)

@@ -12,7 +12,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_PARALLEL = 200  # below this many items a pool costs more than it saves
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 16  # small chunks: workers finish together, and results arrive while others are made
 
 
 def workers() -> int:

@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import filecmp
 import glob
 import os
 import re
@@ -21,7 +22,7 @@ from ..errors import Problem, SiteError
 MARKER = ".topicsite"
 MARKER_TEXT = b"This folder is written by topicsite and replaced whole on every build; do not keep files of your own here.\n"
 MARKER_LIST = b"Files it wrote:\n"
-LEFTOVER = re.compile(r"\.(?:new|old)-[a-z0-9_]{8}")  # new_folder's (and older mkdtemp) names only
+LEFTOVER = re.compile(r"\.(?:new|old|spool)-[a-z0-9_]{8}")  # new_folder's (and older mkdtemp) names only
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
@@ -100,6 +101,20 @@ def put_file(root: str, path: str, data: bytes) -> None:
         stream.write(data)
 
 
+def put_spooled(root: str, path: str, spooled: str) -> None:
+    """Move a spooled file to root/path, replacing what is there: renaming over a file replaces its name, so a
+    hard-linked file is never written through; a missing folder is made and a folder in the way removed first."""
+    target = f"{root}/{path}"
+    if target == spooled:  # the spool is the staging tree: the file is in place
+        return
+    try:
+        os.rename(spooled, target)
+    except OSError:
+        make_folder(root, os.path.dirname(target))
+        remove_path(target)
+        os.rename(spooled, target)
+
+
 def remove_path(path: str) -> None:
     """Remove a file or folder if it exists."""
     try:
@@ -131,6 +146,14 @@ def _clear_way(root: str, folder: str) -> None:
 def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def same_file(path: str, other: str) -> bool:
+    """Whether two files hold the same bytes; False when either cannot be read."""
+    try:
+        return filecmp.cmp(path, other, shallow=False)
     except OSError:
         return False
 

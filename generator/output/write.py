@@ -29,10 +29,12 @@ from .folder import (
     marker_text,
     new_folder,
     put_file,
+    put_spooled,
     real_output_dir,
     remove_leftovers,
     remove_path,
     same_bytes,
+    same_file,
     swap,
 )
 from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, verify, walk_ours
@@ -61,22 +63,26 @@ class Output:
         self.pack.keep(lambda manifest: isinstance(manifest, Manifest) and os.path.isdir(manifest.folder))
         self.on_disk, self.clean = verify(output_dir, self.live)
         self.staging: Path | None = None
+        self.spool: Path | None = new_folder(output_dir, "spool")  # rendered bytes wait here, not in memory
 
     @property
     def previous(self) -> Previous:
-        """What the folder holds now, for the planner: read only."""
-        return Previous(str(self.output_dir), self.on_disk, lambda path: (self.output_dir / path).read_bytes())
+        """What the folder holds now, for the planner (read only), and the spool folder rendering writes new bytes to."""
+        return Previous(str(self.output_dir), self.on_disk, lambda path: (self.output_dir / path).read_bytes(), str(self.spool or ""))
 
     def holds(self, plan: Plan) -> bool:
         """Whether the folder already holds exactly the plan, verified by its record."""
         return (self.live is not None and self.clean and len(plan) == len(self.live.files)
-                and all(f.data is None for f in plan) and all(f.path in self.live.files for f in plan))
+                and not any(f.made for f in plan) and all(f.path in self.live.files for f in plan))
 
     def discard(self) -> None:
-        """Remove the staging tree after a failure; the output folder was never touched."""
+        """Remove the spool folder, and the staging tree after a failure (the output folder was never touched)."""
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
+            self.spool = None
 
 
 @contextmanager
@@ -123,10 +129,15 @@ def _staging(output: Output) -> tuple[Path, Manifest | None]:
     inode as the live one holds the same bytes); every other file in it is replaced or removed."""
     back_manifest = output.back
     _, back_clean = verify(output.back_dir, back_manifest)
-    staging = output.staging = new_folder(output.output_dir, "new")
-    mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
     if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
         back_manifest = walk_ours(output.back_dir)
+    if back_manifest is None and output.spool is not None:
+        # No back copy to update: the spool, where rendering put the new files at their paths, becomes the staging tree.
+        staging, output.spool = output.spool, None
+        output.staging = staging
+    else:
+        staging = output.staging = new_folder(output.output_dir, "new")
+    mode = staging.stat().st_mode & 0o777  # as the umask makes it; a back copy from an older topicsite was private
     if back_manifest is not None:
         os.rename(output.back_dir, staging)  # replaces the empty folder: the back copy becomes the staging tree
         os.chmod(staging, mode)
@@ -138,23 +149,23 @@ def _staging(output: Output) -> tuple[Path, Manifest | None]:
 
 
 def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> list[str]:
-    """Update the staging tree (the back copy, or empty) into the plan: link what is unchanged, write the rest."""
+    """Update the staging tree (the back copy, the spool or empty) into the plan: link what is unchanged, write the rest."""
     back_dir, live_dir = str(staging), str(output.output_dir)
     existing = back.files if back else {}
-    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else set())
+    in_place = all_dirs(f.path for f in plan if f.spooled == f"{back_dir}/{f.path}")  # the spool's folders
+    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else in_place)
     changed: list[PlannedFile] = []
     for planned in plan:
         target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
         known = output.on_disk.get(planned.path)
-        data = planned.data
-        if data is None or known == planned.digest or (known is None and same_bytes(Path(old), data)):
+        if not planned.made or known == planned.digest or (known is None and _same(old, planned)):
             # The live file's inode: as recorded only if that record was verified this build, else read now.
             live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)
             if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
                 remove_path(target)
                 if link_or_copy(Path(old), Path(target)):
                     continue
-                if data is None:
+                if not planned.made:
                     raise OSError(f"cannot link {old} into {target}")
             else:
                 continue
@@ -173,9 +184,21 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
 _pending: tuple[str, list[PlannedFile]] = ("", [])  # what _write_chunk writes: set before the workers fork
 
 
+def _same(old: str, planned: PlannedFile) -> bool:
+    """Whether the live file at `old` holds the planned file's new bytes (checked when no record says)."""
+    if planned.spooled is not None:
+        return same_file(old, planned.spooled)
+    return planned.data is not None and same_bytes(Path(old), planned.data)
+
+
 def _write_all(root: str, files: list[PlannedFile]) -> None:
-    """Write the files' bytes under root, over all cores when there are many: forked workers inherit the bytes."""
+    """Move spooled files into place, and write the others' bytes under root, over all cores when there are many:
+    forked workers inherit the bytes."""
     global _pending
+    for planned in files:
+        if planned.spooled is not None:
+            put_spooled(root, planned.path, planned.spooled)
+    files = [f for f in files if f.spooled is None]
     _pending = (root, files)
     try:
         map_chunked(_write_chunk, range(len(files)))

@@ -9,6 +9,7 @@ Planning reads the model, the memo and what the previous output holds; it writes
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class _Render:
     env: jinja2.Environment
     previous: Mapping[str, bytes]
     jobs: list[Job]
+    spool: str
 
 
 _state: _Render | None = None
@@ -106,10 +108,11 @@ def _pages_and_feeds(site: Site, memo: Cache, previous: Previous, environments: 
         else:
             misses.append((index, job, input_key))
     if misses:
-        _state = _Render(site, environments.get(site, templates), previous.digests, [job for _, job, _ in misses])
-        # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics.
-        for (index, job, input_key), (made, data) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
-            files[index] = PlannedFile(_path(job), _source(job), made, data)
+        _state = _Render(site, environments.get(site, templates), previous.digests, [job for _, job, _ in misses], previous.spool)
+        # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics. They
+        # return digests and spool the bytes, so a cold build's pages never all sit in this process's memory.
+        for (index, job, input_key), (made, data, spooled) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
+            files[index] = PlannedFile(_path(job), _source(job), made, data, spooled)
             if input_key is not None:
                 entries.put(key("output", _path(job)), (input_key, made))
         _state = None
@@ -135,16 +138,35 @@ def _input_key(job: Job, base: bytes, site: Site, prints: Fingerprints) -> bytes
         return None
 
 
-def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None]]:
-    """Render jobs (in a worker process, or in this one for few jobs). Each result: the bytes' digest, and the bytes,
-    or None when the previous output holds them (so they need not travel back)."""
+def _render_chunk(positions: Sequence[int]) -> list[tuple[bytes, bytes | None, str | None]]:
+    """Render jobs (in a worker process, or in this one for few jobs). Each result: the bytes' digest, then the bytes
+    and the spooled file holding them, both None when the previous output holds them (nothing travels back). With a
+    spool folder the bytes are written there and only the file's name travels back; without one, the bytes."""
     assert _state is not None
-    results = []
-    for job in (_state.jobs[i] for i in positions):
+    results: list[tuple[bytes, bytes | None, str | None]] = []
+    for position in positions:
+        job = _state.jobs[position]
         data = render_feed(_state.site, job) if isinstance(job, Feed) else render_page(_state.env, job)
         made = digest(data)
-        results.append((made, None if _state.previous.get(_path(job)) == made else data))
+        if _state.previous.get(_path(job)) == made:
+            results.append((made, None, None))
+        else:
+            spooled = spool_file(_state.spool, _path(job), data) if _state.spool else None
+            results.append((made, None if spooled else data, spooled))
     return results
+
+
+def spool_file(spool: str, path: str, data: bytes) -> str | None:
+    """Write a rendered file's bytes at its output path in the spool folder; its spooled path, or None when it cannot
+    be written there (two files clashing, say: check_collisions then reports them) and must stay in memory."""
+    spooled = f"{spool}/{path}"
+    try:
+        os.makedirs(os.path.dirname(spooled), exist_ok=True)
+        with open(spooled, "xb") as stream:
+            stream.write(data)
+    except OSError:
+        return None
+    return spooled
 
 
 def template_digest(site: Site) -> bytes:

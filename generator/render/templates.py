@@ -36,6 +36,7 @@ def environment(site: Site) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: checking each template's time at every page is wasted
     )
     return env
 
