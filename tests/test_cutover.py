@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,7 +145,14 @@ def old_portal(port: int = 0, only: str | None = None) -> Iterator[int]:
     with MANIFEST.open(encoding="utf-8") as manifest:
         rows = [r for r in csv.DictReader(manifest, delimiter="\t") if only in (None, r["url"])]
     pages = {r["url"]: (r["content_type"], (CAPTURED / r["file"]).read_bytes()) for r in rows}
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(_PortalHandler, pages=pages))
+    with serving(partial(_PortalHandler, pages=pages), port) as bound:
+        yield bound
+
+
+@contextmanager
+def serving(handler: Any, port: int = 0) -> Iterator[int]:
+    """An HTTP server with this handler on 127.0.0.1 (port 0: a free one) in a thread; its port. Stopped on exit."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -230,15 +238,8 @@ class _QuietFiles(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def served_folder(folder: Path) -> Iterator[int]:
     """A folder's files served on 127.0.0.1, on a free port."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietFiles, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(partial(_QuietFiles, directory=str(folder))) as port:
+        yield port
 
 
 @pytest.mark.skipif(shutil.which("newsboat") is None, reason="newsboat is needed (make system-deps)")
