@@ -118,6 +118,19 @@ def test_serve_rebuilds_after_each_edit_equal_a_cold_build(site: Path, tmp_path:
     assert builder.memory.reads <= 1  # the last edit's file was read; the others came from memory
 
 
+def test_serve_makes_the_back_copy_while_idle(site: Path, tmp_path: Path) -> None:
+    """The first build leaves no back copy; serve links one while idle, so the first edit updates it like any other."""
+    builder, _ = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    preview, back = tmp_path / "preview", tmp_path / ".preview.back"
+    assert builder.memory is not None and builder.memory.trusted
+    assert {p.relative_to(back): p.stat().st_ino for p in back.rglob("*") if p.is_file()} == {
+        p.relative_to(preview): p.stat().st_ino for p in preview.rglob("*") if p.is_file()}
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    builder.rebuild()
+    assert builder.memory.trusted and tree_bytes(preview) == cold_build(site, tmp_path)
+
+
 @pytest.mark.parametrize("where", ["preview", "back copy"])
 @pytest.mark.parametrize("how", ["delete", "edit"])
 def test_serve_repairs_a_preview_file_changed_by_hand(site: Path, tmp_path: Path, where: str, how: str) -> None:

@@ -31,7 +31,7 @@ import watchfiles
 from ..content.config import CONFIG_NAME, read_config
 from ..errors import Problem, SiteError
 from ..memo.cache import CACHE_DIR, Cache
-from ..output.write import intact
+from ..output.write import add_back_copy, intact
 from ..serve.http import PreviewServer
 from ..serve.preview import BuildState
 from ..site.load import LoadOptions
@@ -80,9 +80,11 @@ class Builder:
 
     def _check(self, memory: Memory) -> bool:
         """Check the preview folder against its record after the build is served, off the editor's time, so that the
-        next rebuild may trust it; False when it does not match."""
+        next rebuild may trust it (and give it its back copy, if it has none yet); False when it does not match."""
         try:
             memory.trusted = intact(self.output_dir, memory.memo)
+            if memory.trusted:
+                add_back_copy(self.output_dir, memory.memo)
         except OSError:
             memory.trusted = False
         return memory.trusted

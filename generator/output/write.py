@@ -123,6 +123,31 @@ def intact(output_dir: Path, memo: Cache) -> bool:
         return live is not None and verify(output_dir, live)[1] and (back is None or verify(back_dir, back)[1])
 
 
+def add_back_copy(output_dir: Path, memo: Cache) -> None:
+    """Give an output folder recorded in the memo a back copy (its files linked) if it has none, recorded for the next
+    build (serve does this while idle after its first build, which would otherwise link every file on the first edit)."""
+    output_dir = real_output_dir(output_dir)
+    back_dir = output_dir.parent / f".{output_dir.name}.back"
+    with build_lock(output_dir, wait=True):
+        trees = memo.pack("trees")
+        live, back_key = trees.get(key("live", str(output_dir))), key("back", str(output_dir))
+        if live is None or trees.get(back_key) is not None or os.path.lexists(back_dir):
+            return
+        staging = new_folder(output_dir, "new")
+        try:
+            make_dirs(str(staging), {path.rpartition("/")[0] for path in live.files}, set())
+            for path in [MARKER, *live.files]:
+                os.link(output_dir / path, staging / path)
+            os.rename(staging, back_dir)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        manifest = record(back_dir, {path: digest for path, (digest, _) in live.files.items()})
+        if manifest is not None:
+            trees.put(back_key, manifest)
+            trees.carry(saved=False)  # saved by the next build, which finds it among the entries it reads
+
+
 def write(plan: Plan, output: Output) -> WriteResult:
     """Make the output folder hold exactly the plan: nothing written if it already does, else update the back copy
     into it and swap it in."""
