@@ -131,6 +131,17 @@ def test_serve_makes_the_back_copy_while_idle(site: Path, tmp_path: Path) -> Non
     assert builder.memory.trusted and tree_bytes(preview) == cold_build(site, tmp_path)
 
 
+def test_serve_trusts_no_record_of_a_folder_removed_since_the_check(site: Path, tmp_path: Path) -> None:
+    """A back copy removed by hand after the idle check is not taken for the recorded one: the rebuild makes a new one."""
+    builder, state = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    assert builder.memory is not None and builder.memory.trusted
+    shutil.rmtree(tmp_path / ".preview.back")
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    builder.rebuild()
+    assert state.snapshot.problems == () and tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
+
+
 @pytest.mark.parametrize("where", ["preview", "back copy"])
 @pytest.mark.parametrize("how", ["delete", "edit"])
 def test_serve_repairs_a_preview_file_changed_by_hand(site: Path, tmp_path: Path, where: str, how: str) -> None:

@@ -63,7 +63,9 @@ class Output:
         self.pack.keep(lambda manifest: isinstance(manifest, Manifest) and os.path.isdir(manifest.folder))
         # serve checks its preview folder against the record while idle: then a rebuild takes the record as true
         # instead of checking two stats a file (the live folder and the back copy) on the editor's time.
-        self.trusted = trusted and self.live is not None
+        # Still the folders recorded (the inodes of the roots): not replaced or removed since the check.
+        self.trusted = trusted and _same_root(output_dir, self.live)
+        self.back_trusted = self.trusted and _same_root(self.back_dir, self.back)
         if self.trusted and self.live is not None:
             self.on_disk, self.clean = {path: digest for path, (digest, _) in self.live.files.items()}, True
         else:
@@ -172,7 +174,7 @@ def _staging(output: Output) -> tuple[Path, Manifest | None, bool]:
     inode as the live one holds the same bytes); every other file in it is replaced or removed. Also says whether
     the back copy is as recorded by trust (see Output), not by a check."""
     back_manifest = output.back
-    trusted = output.trusted and back_manifest is not None
+    trusted = output.back_trusted
     back_clean = trusted or verify(output.back_dir, back_manifest)[1]
     if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
         back_manifest = walk_ours(output.back_dir)
@@ -190,7 +192,13 @@ def _staging(output: Output) -> tuple[Path, Manifest | None, bool]:
         if (output.back_dir / MARKER).is_file():  # never a folder of the user's that has its name
             shutil.rmtree(output.back_dir, ignore_errors=True)
         (staging / MARKER).write_bytes(MARKER_TEXT)  # so that it is known as ours if kept as the back copy
-    return staging, back_manifest, trusted and back_clean
+    return staging, back_manifest, trusted
+
+
+def _same_root(folder: Path, manifest: Manifest | None) -> bool:
+    """Whether a folder is the one a manifest records (its inode), without looking at its files."""
+    root = stat_of(str(folder))
+    return manifest is not None and root is not None and root[0] == manifest.root
 
 
 def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> tuple[list[str], list[str]]:
