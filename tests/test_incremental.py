@@ -97,21 +97,76 @@ def test_warm_builds_after_each_edit_equal_a_cold_build(site: Path, tmp_path: Pa
         assert again.result.changed == () and all(f.data is None for f in again.files), f"rebuilt after: {name}"
 
 
-def serve_builder(site: Path, preview: Path) -> tuple[Builder, BuildState]:
+def serve_builder(site: Path, preview: Path, echo: Callable[[str], None] = lambda line: None) -> tuple[Builder, BuildState]:
     """serve's builder, driven in this process: each rebuild goes through the memory it keeps."""
     state = BuildState("/")
-    return Builder(site.resolve(), preview, ServeOptions(), state, lambda line: None), state
+    return Builder(site.resolve(), preview, ServeOptions(), state, echo), state
 
 
 def test_serve_rebuilds_after_each_edit_equal_a_cold_build(site: Path, tmp_path: Path) -> None:
-    builder, state = serve_builder(site, tmp_path / "preview")
+    said: list[str] = []
+    builder, state = serve_builder(site, tmp_path / "preview", said.append)
     builder.rebuild()
     for name, edit in EDITS:
         edit(site)
         builder.rebuild()
         assert state.snapshot.problems == () and builder.memory is not None, f"after: {name}"
         assert tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path), f"after: {name}"
+        # The rebuild trusted the record of the preview and updated it from what it wrote; the check while idle
+        # found that record true, so no repairing build was needed and the next rebuild may trust it again.
+        assert builder.memory.trusted and not any("changed outside" in line for line in said), f"after: {name}"
     assert builder.memory.reads <= 1  # the last edit's file was read; the others came from memory
+
+
+def test_serve_makes_the_back_copy_while_idle(site: Path, tmp_path: Path) -> None:
+    """The first build leaves no back copy; serve links one while idle, so the first edit updates it like any other."""
+    builder, _ = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    preview, back = tmp_path / "preview", tmp_path / ".preview.back"
+    assert builder.memory is not None and builder.memory.trusted
+    assert {p.relative_to(back): p.stat().st_ino for p in back.rglob("*") if p.is_file()} == {
+        p.relative_to(preview): p.stat().st_ino for p in preview.rglob("*") if p.is_file()}
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    builder.rebuild()
+    assert builder.memory.trusted and tree_bytes(preview) == cold_build(site, tmp_path)
+
+
+def test_serve_trusts_no_record_of_a_folder_removed_since_the_check(site: Path, tmp_path: Path) -> None:
+    """A back copy removed by hand after the idle check is not taken for the recorded one: the rebuild makes a new one."""
+    builder, state = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    assert builder.memory is not None and builder.memory.trusted
+    shutil.rmtree(tmp_path / ".preview.back")
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    builder.rebuild()
+    assert state.snapshot.problems == () and tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("where", ["preview", "back copy"])
+@pytest.mark.parametrize("how", ["delete", "edit"])
+def test_serve_repairs_a_preview_file_changed_by_hand(site: Path, tmp_path: Path, where: str, how: str) -> None:
+    """serve trusts its record of the preview while rebuilding, and checks it while idle: a file of the preview or of
+    its back copy changed by hand is found by the check after the next rebuild, and a build that trusts nothing repairs it."""
+    said: list[str] = []
+    builder, state = serve_builder(site, tmp_path / "preview", said.append)
+    builder.rebuild()
+    replace(site, "content/submissions/2023/s03.md", "Request 3", "Request three")
+    builder.rebuild()  # now there is a back copy too
+    assert builder.memory is not None and builder.memory.trusted
+    folder = tmp_path / ("preview" if where == "preview" else ".preview.back")
+    page = folder / "topics/topic-b/index.html"
+    if how == "delete":
+        page.unlink()
+    else:
+        page.write_bytes(page.read_bytes().replace(b"</body>", b"mine</body>"))  # in place: through every hard link
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five")  # changes neither topic-b page
+    builder.rebuild()
+    assert any("changed outside" in line for line in said) and state.snapshot.problems == ()
+    assert tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
+    replace(site, "content/submissions/2023/s06.md", "Request 6", "Request six")
+    builder.rebuild()  # the repaired preview is recorded again: trusted after this rebuild, with no repair
+    assert tree_bytes(tmp_path / "preview") == cold_build(site, tmp_path)
+    assert builder.memory.trusted and sum("changed outside" in line for line in said) == 1
 
 
 def test_serve_after_a_failed_rebuild_equals_a_cold_build(site: Path, tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ class Memory:
     kept: dict[Path, Kept] = field(default_factory=dict)
     submissions: dict[bytes, Submission] = field(default_factory=dict)
     environments: Environments = field(default_factory=Environments)
+    trusted: bool = False  # the preview folder was found as recorded since the last rebuild (see output.write.Output)
     reads: int = 0  # submission files read by the last build (the others its record vouched for)
     unsaved: bool = False  # the record has changed since it was last written to the cache
 
@@ -67,7 +68,10 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     try:
         sources = read_sources(site_dir, cached_parser(memo, files, memory.kept if memory else None))
         site = _without_collector(lambda: index_sources(sources, options or LoadOptions(), memory.submissions if memory else None))
-        with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait) as output:
+        trusted = memory is not None and memory.trusted
+        if memory:
+            memory.trusted = False  # one check vouches for one build: a failed or crashed one leaves it unchecked
+        with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait, trusted=trusted) as output:
             built = plan(site, memo, output.previous, search=search, step=step, environments=memory.environments if memory else None)
             step("writing")
             result = write(built, output)

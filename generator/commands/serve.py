@@ -31,6 +31,7 @@ import watchfiles
 from ..content.config import CONFIG_NAME, read_config
 from ..errors import Problem, SiteError
 from ..memo.cache import CACHE_DIR, Cache
+from ..output.write import add_back_copy, intact
 from ..serve.http import PreviewServer
 from ..serve.preview import BuildState
 from ..site.load import LoadOptions
@@ -38,6 +39,9 @@ from .build import Memory, build_site
 
 WATCHED = ("content", "templates", "static")
 WAKE_MS = 500  # how often the watcher looks at site.toml and for new folders to watch
+# A batch of changes ends after this many quiet milliseconds (watchfiles' default, 50, added that much to every save):
+# an editor's save (a write, or a temporary file renamed) is one burst, and a save split in two only costs a rebuild.
+QUIET_MS = 10
 # Two levels down, so the cache's clean-up of other versions' entries (which unlinks the files directly inside any
 # other folder of .cache/) never reaches the preview's lock files.
 PREVIEW_HOME = Path(CACHE_DIR, "preview", "serve")
@@ -70,7 +74,26 @@ class Builder:
         self.memory: Memory | None = None
 
     def rebuild(self) -> None:
-        """Build once and record the outcome; never raises, whatever the content."""
+        """Build once and record the outcome, then check the preview folder while idle; never raises."""
+        if self._build() and self.memory is not None and not self._check(self.memory):
+            # Changed by hand (or its record is wrong): a build that trusts nothing repairs it.
+            self.echo(f"The preview folder {self.output_dir} changed outside topicsite: building it again.")
+            if self._build() and self.memory is not None:
+                self._check(self.memory)
+
+    def _check(self, memory: Memory) -> bool:
+        """Check the preview folder against its record after the build is served, off the editor's time, so that the
+        next rebuild may trust it (and give it its back copy, if it has none yet); False when it does not match."""
+        try:
+            memory.trusted = intact(self.output_dir, memory.memo)
+            if memory.trusted:
+                add_back_copy(self.output_dir, memory.memo)
+        except OSError:
+            memory.trusted = False
+        return memory.trusted
+
+    def _build(self) -> bool:
+        """Build once and record the outcome; whether it succeeded."""
         started = time.perf_counter()
         try:
             self.memory = self.memory or Memory(Cache.for_site(self.site_dir))
@@ -79,12 +102,12 @@ class Builder:
             site, result = built.site, built.result
         except SiteError as error:
             self._failed(error.problems)
-            return
+            return False
         except Exception:  # a bug in topicsite: keep its traceback, and keep serving (from a clean slate)
             self.memory = None
             traceback.print_exc()
             self._failed((Problem(self.site_dir, 1, "topicsite crashed while building (a bug: the traceback is in the terminal)"),))
-            return
+            return False
         for warning in site.warnings:
             self.echo(warning.format())
         self.state.record((), site.config.base_path)
@@ -96,6 +119,7 @@ class Builder:
         self.memory.save_record()
         self.memory.environments.compile_all()
         self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
+        return True
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:
         for problem in problems:
@@ -130,7 +154,7 @@ def _changes(roots: list[Path], stop: threading.Event) -> Iterator[set[tuple[wat
         while not stop.wait(WAKE_MS / 1000):
             yield set()
         return
-    yield from watchfiles.watch(*roots, stop_event=stop, rust_timeout=WAKE_MS, yield_on_timeout=True, raise_interrupt=False)
+    yield from watchfiles.watch(*roots, stop_event=stop, step=QUIET_MS, rust_timeout=WAKE_MS, yield_on_timeout=True, raise_interrupt=False)
 
 
 def _roots(site_dir: Path) -> list[Path]:

@@ -61,6 +61,25 @@ def record(folder: Path, digests: dict[str, bytes]) -> Manifest | None:
     return Manifest(str(folder), root[0], records, dirs) if root is not None else None
 
 
+def updated(folder: Path, digests: dict[str, bytes], live: Manifest, back: Manifest, touched: set[str]) -> Manifest | None:
+    """The manifest of folder, made from the back copy `back` by a write that replaced or removed only the `touched`
+    files, when the old live folder was as `live` records: an untouched file is the old live file (the same inode,
+    so the same stat), an untouched folder holds the same entries as in the back copy. Only the rest is looked at."""
+    prefix = f"{folder}/"
+    records = {}
+    for path, recorded in digests.items():
+        old = live.files.get(path)
+        stat = stat_of(prefix + path) if old is None or path in touched else old[1]
+        if stat is not None:
+            records[path] = (recorded, stat)
+    needed = all_dirs(digests)
+    moved = touched | (needed ^ set(back.dirs))  # folders made or removed change their parent's entries
+    looked_at = all_dirs(moved) | (needed - set(back.dirs))
+    dirs = {d: (stat_of(prefix + d) or (0, 0, 0))[2] if d in looked_at else back.dirs[d] for d in needed}
+    root = stat_of(str(folder))
+    return Manifest(str(folder), root[0], records, dirs) if root is not None else None
+
+
 def walk_ours(folder: Path) -> Manifest | None:
     """walk() a folder topicsite wrote (it has the marker file); None for anything else or on any error."""
     try:

@@ -37,7 +37,7 @@ from .folder import (
     same_file,
     swap,
 )
-from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, verify, walk_ours
+from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, updated, verify, walk_ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class WriteResult:
 class Output:
     """An output folder opened for one build, its back copy, and their manifests in the memo."""
 
-    def __init__(self, output_dir: Path, memo: Cache) -> None:
+    def __init__(self, output_dir: Path, memo: Cache, *, trusted: bool = False) -> None:
         self.output_dir = output_dir
         self.back_dir = output_dir.parent / f".{output_dir.name}.back"
         self.pack = memo.pack("trees")
@@ -61,7 +61,15 @@ class Output:
         self.back: Manifest | None = self.pack.get(self.back_key)  # read now, so a build that writes nothing keeps it
         # Other output folders' manifests (serve's preview, build --output) stay while those folders exist.
         self.pack.keep(lambda manifest: isinstance(manifest, Manifest) and os.path.isdir(manifest.folder))
-        self.on_disk, self.clean = verify(output_dir, self.live)
+        # serve checks its preview folder against the record while idle: then a rebuild takes the record as true
+        # instead of checking two stats a file (the live folder and the back copy) on the editor's time.
+        # Still the folders recorded (the inodes of the roots): not replaced or removed since the check.
+        self.trusted = trusted and _same_root(output_dir, self.live)
+        self.back_trusted = self.trusted and _same_root(self.back_dir, self.back)
+        if self.trusted and self.live is not None:
+            self.on_disk, self.clean = {path: digest for path, (digest, _) in self.live.files.items()}, True
+        else:
+            self.on_disk, self.clean = verify(output_dir, self.live)
         self.staging: Path | None = None
         self.spool: Path | None = new_folder(output_dir, "spool")  # rendered bytes wait here, not in memory
 
@@ -86,7 +94,7 @@ class Output:
 
 
 @contextmanager
-def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = True) -> Iterator[Output]:
+def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = True, trusted: bool = False) -> Iterator[Output]:
     """An output folder checked (never the sources, never a folder of the user's), locked against other builds and
     cleared of what killed builds left; an OSError inside becomes a SiteError saying the output is unchanged."""
     output_dir = real_output_dir(output_dir)
@@ -95,7 +103,7 @@ def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = T
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(output_dir, wait=wait):
             remove_leftovers(output_dir)
-            output = Output(output_dir, memo)
+            output = Output(output_dir, memo, trusted=trusted)
             check_users_files(output_dir, clean=output.clean)
             try:
                 yield output
@@ -105,13 +113,50 @@ def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = T
         raise SiteError.single(Path(error.filename or output_dir), 1, f"cannot write the site: {error.strerror or error}; the previous output is unchanged") from None
 
 
+def intact(output_dir: Path, memo: Cache) -> bool:
+    """Whether an output folder, and its back copy if it has one, hold just what the memo records of them (serve
+    checks this while idle, so that its next rebuild may trust the record: see Output)."""
+    output_dir = real_output_dir(output_dir)
+    with build_lock(output_dir, wait=True):
+        trees = memo.pack("trees")
+        live, back = trees.get(key("live", str(output_dir))), trees.get(key("back", str(output_dir)))
+        back_dir = output_dir.parent / f".{output_dir.name}.back"
+        # A back copy without a record is walked by the next write, whatever it is told.
+        return live is not None and verify(output_dir, live)[1] and (back is None or verify(back_dir, back)[1])
+
+
+def add_back_copy(output_dir: Path, memo: Cache) -> None:
+    """Give an output folder recorded in the memo a back copy (its files linked) if it has none, recorded for the next
+    build (serve does this while idle after its first build, which would otherwise link every file on the first edit)."""
+    output_dir = real_output_dir(output_dir)
+    back_dir = output_dir.parent / f".{output_dir.name}.back"
+    with build_lock(output_dir, wait=True):
+        trees = memo.pack("trees")
+        live, back_key = trees.get(key("live", str(output_dir))), key("back", str(output_dir))
+        if live is None or trees.get(back_key) is not None or os.path.lexists(back_dir):
+            return
+        staging = new_folder(output_dir, "new")
+        try:
+            make_dirs(str(staging), {path.rpartition("/")[0] for path in live.files}, set())
+            for path in [MARKER, *live.files]:
+                os.link(output_dir / path, staging / path)
+            os.rename(staging, back_dir)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        manifest = record(back_dir, {path: digest for path, (digest, _) in live.files.items()})
+        if manifest is not None:
+            trees.put(back_key, manifest)
+            trees.carry(saved=False)  # saved by the next build, which finds it among the entries it reads
+
+
 def write(plan: Plan, output: Output) -> WriteResult:
     """Make the output folder hold exactly the plan: nothing written if it already does, else update the back copy
     into it and swap it in."""
     if output.holds(plan):
         return WriteResult(len(plan), (), 0)
-    staging, back = _staging(output)
-    changed = _fill(output, staging, plan, back)
+    staging, back, back_trusted = _staging(output)
+    changed, touched = _fill(output, staging, plan, back)
     removed = _removed(output, plan)
     swap(staging, output.output_dir)
     if (staging / MARKER).is_file():
@@ -119,16 +164,18 @@ def write(plan: Plan, output: Output) -> WriteResult:
     elif staging.exists():
         os.rmdir(staging)  # the empty folder the output replaced (only an empty one is replaced)
     output.staging = None
-    _record(output, plan)
+    _record(output, plan, back if back_trusted else None, {*changed, *touched})
     return WriteResult(len(plan), tuple(changed), removed)
 
 
-def _staging(output: Output) -> tuple[Path, Manifest | None]:
+def _staging(output: Output) -> tuple[Path, Manifest | None, bool]:
     """The tree the next output is made in, beside the output: the back copy (as recorded, or as found on disk when
     there is no record), else empty. Only the inodes of the back copy's files are trusted (a file that is the same
-    inode as the live one holds the same bytes); every other file in it is replaced or removed."""
+    inode as the live one holds the same bytes); every other file in it is replaced or removed. Also says whether
+    the back copy is as recorded by trust (see Output), not by a check."""
     back_manifest = output.back
-    _, back_clean = verify(output.back_dir, back_manifest)
+    trusted = output.back_trusted
+    back_clean = trusted or verify(output.back_dir, back_manifest)[1]
     if not back_clean:  # no record (a new cache) or changed since: its files are taken for what they are
         back_manifest = walk_ours(output.back_dir)
     if back_manifest is None and output.spool is not None:
@@ -145,16 +192,24 @@ def _staging(output: Output) -> tuple[Path, Manifest | None]:
         if (output.back_dir / MARKER).is_file():  # never a folder of the user's that has its name
             shutil.rmtree(output.back_dir, ignore_errors=True)
         (staging / MARKER).write_bytes(MARKER_TEXT)  # so that it is known as ours if kept as the back copy
-    return staging, back_manifest
+    return staging, back_manifest, trusted
 
 
-def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> list[str]:
-    """Update the staging tree (the back copy, the spool or empty) into the plan: link what is unchanged, write the rest."""
+def _same_root(folder: Path, manifest: Manifest | None) -> bool:
+    """Whether a folder is the one a manifest records (its inode), without looking at its files."""
+    root = stat_of(str(folder))
+    return manifest is not None and root is not None and root[0] == manifest.root
+
+
+def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> tuple[list[str], list[str]]:
+    """Update the staging tree (the back copy, the spool or empty) into the plan: link what is unchanged, write the
+    rest. Returns the paths written anew and the other paths whose files were linked again or removed."""
     back_dir, live_dir = str(staging), str(output.output_dir)
     existing = back.files if back else {}
     in_place = all_dirs(f.path for f in plan if f.spooled == f"{back_dir}/{f.path}")  # the spool's folders
     make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else in_place)
     changed: list[PlannedFile] = []
+    touched: list[str] = []
     for planned in plan:
         target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
         known = output.on_disk.get(planned.path)
@@ -163,6 +218,7 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
             live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)
             if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
                 remove_path(target)
+                touched.append(planned.path)
                 if link_or_copy(Path(old), Path(target)):
                     continue
                 if not planned.made:
@@ -174,11 +230,12 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> l
     folders = all_dirs(f.path for f in plan)
     for stale in existing.keys() - {f.path for f in plan} - folders:  # a stale file's place may be a folder now
         remove_path(f"{back_dir}/{stale}")
+        touched.append(stale)
     remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in plan})
     marker = marker_text(f.path for f in plan)
     if not same_bytes(Path(back_dir, MARKER), marker):
         put_file(back_dir, MARKER, marker)
-    return [f.path for f in changed]
+    return [f.path for f in changed], touched
 
 
 _pending: tuple[str, list[PlannedFile]] = ("", [])  # what _write_chunk writes: set before the workers fork
@@ -222,10 +279,15 @@ def _removed(output: Output, plan: Plan) -> int:
     return count_removed(paths, output.output_dir)
 
 
-def _record(output: Output, plan: Plan) -> None:
-    """Remember the new live tree, and that the old one (now the back copy) is as it was recorded."""
+def _record(output: Output, plan: Plan, back: Manifest | None, touched: set[str]) -> None:
+    """Remember the new live tree, and that the old one (now the back copy) is as it was recorded. When both were
+    trusted (`back` given), only what this write touched is looked at again: the rest is the old record's."""
     if output.live is not None and output.clean:
         output.pack.put(output.back_key, output.live)
-    manifest = record(output.output_dir, {f.path: f.digest for f in plan})
+    digests = {f.path: f.digest for f in plan}
+    if back is not None and output.live is not None:
+        manifest = updated(output.output_dir, digests, output.live, back, touched)
+    else:
+        manifest = record(output.output_dir, digests)
     if manifest is not None:
         output.pack.put(output.live_key, manifest)
