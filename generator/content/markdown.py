@@ -93,7 +93,17 @@ def unused_inline_patterns(text: str) -> tuple[str, ...]:
     """The inline patterns that cannot match anywhere in the text: none of their marks is in it."""
     if any(mark in text for mark in PLACEHOLDER_MARKS):
         return ()
-    return tuple(name for name, marks in INLINE_MARKS.items() if not any(mark in text for mark in marks))
+    return _without_marks(tuple(mark in text for mark in _INLINE_MARK_LIST))
+
+
+_INLINE_MARK_LIST = tuple(dict.fromkeys(mark for marks in INLINE_MARKS.values() for mark in marks))
+
+
+@functools.lru_cache(maxsize=1024)
+def _without_marks(held: tuple[bool, ...]) -> tuple[str, ...]:
+    """The inline patterns none of whose marks is held (held: for each of _INLINE_MARK_LIST, whether the text holds it)."""
+    absent = {mark for mark, found in zip(_INLINE_MARK_LIST, held) if not found}
+    return tuple(name for name, marks in INLINE_MARKS.items() if absent.issuperset(marks))
 
 
 def converter_for(text: str) -> markdown.Markdown:
