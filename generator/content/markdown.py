@@ -217,7 +217,7 @@ def strip_tags(html: str) -> str:
     """Markup(html).striptags(), in one regular expression where the HTML has no comment (sanitized bodies never do).
 
     Without "<!--", markupsafe's loop removes each '<' up to the next '>' and stops at a '<' with no '>' after it,
-    where this pattern stops matching too: the same text, three times sooner (tests/test_markdown.py compares them)."""
+    where this pattern stops matching too: the same text, sooner (tests/test_markdown_extensions.py compares them)."""
     if "<!--" in html:
         return Markup(html).striptags()
     return unescape(" ".join(TAG.sub("", html).split()))
