@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
-from generator.content.markdown import EXTENSIONS, INLINE_MARKS, _markdown, converter_for, extensions_for, render_markdown, unused_inline_patterns
+from generator.content.markdown import (
+    EXCERPT_LIMIT, EXTENSIONS, INLINE_MARKS, _markdown, converter_for, excerpt, extensions_for, render_markdown, sanitize, strip_tags,
+    unused_inline_patterns,
+)
 
 # Marks of every extension and of the Markdown around them, in pieces that combine into tables, headings, lists.
 PIECES = [
@@ -99,3 +103,32 @@ def test_each_inline_pattern_is_kept_for_its_marks(text: str, kept: set[str]) ->
 def test_every_named_inline_pattern_exists_in_python_markdown() -> None:
     """A pattern renamed by a new Python-Markdown would silently never be left out: the table must follow it."""
     assert set(INLINE_MARKS) <= {item.name for item in _markdown(tuple(EXTENSIONS)).inlinePatterns._priority}
+
+
+# Pieces of HTML, whole and broken: tags, comments, entities, whitespace, text.
+HTML_PIECES = ["<", ">", "<!--", "-->", "<p>", "</p>", "<a href=\"/u\">", "</a>", "<br>", "a", "word", " ", "  ", "\n", "\t",
+               "&amp;", "&lt;", "&#35;", "&", "&amp", "é", "-", ",", ".", "\u00a0", "\u2003"]
+html_texts = st.lists(st.sampled_from(HTML_PIECES), min_size=0, max_size=400).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(html_texts)
+def test_strip_tags_is_markupsafes_striptags(html: str) -> None:
+    assert strip_tags(html) == Markup(html).striptags()
+
+
+def reference_excerpt(html: str, limit: int = EXCERPT_LIMIT) -> str:
+    """The excerpt as first written: the whole text, stripped by markupsafe."""
+    text = Markup(html).striptags()
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-") + "…"
+
+
+@settings(max_examples=800, deadline=None)
+@given(html_texts)
+def test_the_excerpt_of_a_bodys_start_is_the_excerpt_of_the_whole_body(html: str) -> None:
+    assert excerpt(html) == reference_excerpt(html)
+
+
+def test_a_fragment_link_is_prefixed_only_when_the_body_gives_its_id() -> None:
+    html = sanitize('<p id="a">x<a href="#a">own</a><a href="#b">other</a><a href="/u#a">page</a></p>', "/s/", "s-")
+    assert html == '<p id="s-a">x<a href="#s-a">own</a><a href="#b">other</a><a href="/u#a">page</a></p>'

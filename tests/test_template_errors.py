@@ -57,3 +57,17 @@ def test_check_reports_the_template_line_too(make_site: MakeSite) -> None:
     result = run_topicsite("check", ".", cwd=site)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{PAGE}:4: {UNDEFINED}the submission has no attribute 'titel'; did you mean 'title'?" in result.stdout
+
+
+def test_templates_and_their_imported_macros_see_jinjas_globals(make_site: MakeSite) -> None:
+    """Each template's globals are a copy of the environment's (generator/render/templates.py): pages and the
+    macros they import still see range, namespace and cycler, and a name no one defined is still an error."""
+    macros = '{% macro rows(n) %}{% set row = cycler("odd", "even") %}{% for i in range(n) %}{{ row.next() }} {% endfor %}{% endmacro %}\n'
+    site = make_site({"templates/partials/rows.html": macros, PAGE: page(
+        '{% from "partials/rows.html" import rows %}', "{% set count = namespace(n=0) %}",
+        "{% for i in range(3) %}{% set count.n = count.n + i %}{% endfor %}", "<p>sum {{ count.n }}: {{ rows(3) }}</p>")})
+    result = run_topicsite("build", ".", cwd=site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "<p>sum 3: odd even odd </p>" in (site / "output/submissions/20230331-82332-92/index.html").read_text()
+    assert errors_of(make_site({"templates/partials/rows.html": macros.replace("range(n)", "ranges(n)")})) == [
+        f"templates/partials/rows.html:1: {UNDEFINED}'ranges' is not defined here; this template sees: view"]
