@@ -9,6 +9,7 @@ page and that topic page hold it.
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import socket
@@ -53,13 +54,14 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> tuple[int, str]:
-    """GET a URL: its status and body, (0, "") when nothing answers yet."""
+    """GET a URL: its status and body, (0, "") when nothing answers yet or the answer breaks off (`hugo server`
+    sometimes cuts a page it is rebuilding short: polling asks again)."""
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, ""
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return 0, ""
 
 

@@ -193,7 +193,10 @@ def measure_hugo_server(source: Path, run_dir: Path) -> list[Timing]:
     site = run_dir / "hugo-serve"
     remove(site)
     shutil.copytree(source / "hugo", site)
-    measured = latency.measure_server(latency.hugo_flavour(exe, site), site, run_dir / "hugo-server.log", SERVE_EDITS, add=True)
+    try:
+        measured = latency.measure_server(latency.hugo_flavour(exe, site), site, run_dir / "hugo-server.log", SERVE_EDITS, add=True)
+    except BuildFailed as failure:  # a peer's server failing must not lose the measures already taken
+        return [Timing(name, note=f"failed: {str(failure).splitlines()[0]}") for name in names]
     return timings_of(names, measured)
 
 
