@@ -12,6 +12,8 @@ import pytest
 from conftest import REPO, MakeSite, submission, tree_bytes
 from generator.memo import cache as cache_module
 from generator.memo import parallel
+from generator.memo import parse as parse_module
+from generator.output import write as write_module
 from generator.commands import build as build_module
 from generator.commands.build import build_site
 from generator.commands.serve import Builder, ServeOptions
@@ -440,3 +442,76 @@ def test_serve_keeps_its_template_environment_warm_and_safe(site: Path, tmp_path
     (site / "templates/linked.html").symlink_to(tmp_path / "outside.html")
     builder.rebuild()  # load refuses the link before anything renders; the server goes on
     assert [problem.path.name for problem in state.snapshot.problems] == ["linked.html"]
+
+
+def test_pages_rendered_while_a_template_changed_are_not_remembered(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A template saved while pages render may be compiled in its new form: if those pages were remembered under the
+    # old templates' key, undoing the save would leave them in place.
+    template = site / "templates/submission.html"
+    original = (REPO / "templates/submission.html").read_text()
+    write(site, "templates/submission.html", original)
+    build_site(site)
+    replace(site, "content/submissions/2023/s05.md", "Request 5", "Request five")  # a page to render
+    render = planner.map_chunked
+
+    def saving_during_render(function: Callable[..., list[object]], items: list[int]) -> list[object]:
+        template.write_text(original.replace(">Topics</h2>", ">Filed under</h2>"))
+        return render(function, items)
+
+    monkeypatch.setattr(planner, "map_chunked", saving_during_render)
+    build_site(site)
+    monkeypatch.setattr(planner, "map_chunked", render)
+    template.write_text(original)  # the save undone
+    build_site(site)
+    assert tree_bytes(site / "output") == cold_build(site, tmp_path)
+
+
+def test_a_kept_environment_is_dropped_when_its_templates_changed_since(site: Path) -> None:
+    environments = planner.Environments()
+    write(site, "templates/submission.html", (REPO / "templates/submission.html").read_text())
+    loaded = load(site)
+    environments.get(loaded, planner.template_digest(loaded))
+    write(site, "templates/submission.html", "{{ 1 }}")
+    environments.compile_all(loaded)  # compiled from the new file, under the old digest: not kept
+    assert environments.env is None
+
+
+def test_serve_leaves_the_cache_full_for_the_next_build(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder, _ = serve_builder(site, tmp_path / "preview")
+    builder.rebuild()
+    for number in range(3):  # files recalled from serve's memory must stay in the cache's packs too
+        replace(site, "content/submissions/2023/s05.md", f"Request {5 if number == 0 else f'v{number}'}", f"Request v{number + 1}")
+        builder.rebuild()
+    parses: list[Path] = []
+    real = parse_module.parse_submission
+    monkeypatch.setattr(parse_module, "parse_submission", lambda path, *rest: parses.append(path) or real(path, *rest))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)  # parse in this process, so the calls are seen
+    build_site(site)  # a build without serve's memory: every file's parse and body from the cache
+    assert parses == []
+
+
+def test_a_failed_load_leaves_serve_untrusting(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site({**TOPICS, "content/submissions/bad.md": "---\ntitle: [\n---\nx\n"})
+    memory = build_module.Memory(cache_module.Cache.for_site(site))
+    memory.trusted = True
+    with pytest.raises(SiteError):
+        build_site(site, tmp_path / "out", memory=memory)
+    assert memory.trusted is False  # one check vouches for one build, also one that failed before writing
+
+
+def test_a_refused_output_folder_leaves_no_spool(site: Path) -> None:
+    build_site(site)
+    (site / "output/CNAME").write_text("example.gov\n")  # a file the build did not write: refused
+    with pytest.raises(SiteError):
+        build_site(site)
+    assert list(site.glob(".output.spool-*")) == []
+
+
+def test_a_spooled_page_stays_when_relinking_the_live_one_fails(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    before = tree_bytes(site / "output")
+    shutil.rmtree(site / ".cache")  # no record: pages are rendered again, the same bytes as the live ones
+    shutil.rmtree(site / ".output.back", ignore_errors=True)  # no back copy: the spool becomes the staging tree
+    monkeypatch.setattr(write_module, "link_or_copy", lambda source, target: False)
+    build_site(site)
+    assert tree_bytes(site / "output") == before

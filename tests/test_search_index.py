@@ -243,3 +243,16 @@ def test_an_edit_reindexes_only_its_shard(make_site: MakeSite, monkeypatch: pyte
     assert launches == [1]
     # The output, the other shards kept from the cache, is what a cold build makes.
     assert shard_bundles(tree_bytes(site_dir / "output")) == planned_bundles(site_dir)
+
+
+def test_the_index_cache_key_names_the_binary_that_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shards made by one Pagefind must never be merged with shards another made: another binary (here the
+    # one PAGEFIND_BINARY_PATH names, as Pagefind's package prefers it) gives another key.
+    before = search.pagefind_version()
+    other = tmp_path / "pagefind"
+    other.write_bytes(b"#!/bin/sh\n")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(other))
+    replaced = search.pagefind_version()
+    assert replaced != before
+    other.write_bytes(b"#!/bin/sh\nexit 0\n")  # the same path, other bytes
+    assert search.pagefind_version() not in (before, replaced)

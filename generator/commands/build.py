@@ -64,13 +64,13 @@ def build_site(site_dir: Path, output_dir: Path | None = None, options: LoadOpti
     memo = memory.memo if memory else Cache.for_site(site_dir) if use_cache else Cache.disabled()
     files = stat.SourceFiles(memory.record if memory else stat.load_record(memo.folder), stat.clock(memo.folder) if memo.folder else 0)
     saved = False
+    trusted = memory is not None and memory.trusted
+    if memory:
+        memory.trusted = False  # one check vouches for one build: a failed or crashed one leaves it unchecked
     _read_packs(memo)
     try:
         sources = read_sources(site_dir, cached_parser(memo, files, memory.kept if memory else None))
         site = _without_collector(lambda: index_sources(sources, options or LoadOptions(), memory.submissions if memory else None))
-        trusted = memory is not None and memory.trusted
-        if memory:
-            memory.trusted = False  # one check vouches for one build: a failed or crashed one leaves it unchecked
         with open_output(output_dir or site_dir / "output", site_dir, memo, wait=wait, trusted=trusted) as output:
             built = plan(site, memo, output.previous, search=search, step=step, environments=memory.environments if memory else None)
             step("writing")

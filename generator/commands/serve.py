@@ -117,7 +117,7 @@ class Builder:
         gc.collect()
         gc.freeze()
         self.memory.save_record()
-        self.memory.environments.compile_all()
+        self.memory.environments.compile_all(site)
         self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
         return True
 

@@ -76,6 +76,8 @@ def extensions_for(text: str) -> tuple[str, ...]:
 def _holds_marks(text: str, name: str) -> bool:
     if any(mark in text for mark in EXTENSION_MARKS[name]):
         return True
+    if "\r" in text:  # Python-Markdown reads a CR as a line end; UNDERLINE's '$' does not (site.toml's notice may hold one)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return name == "toc" and (sum(text.count(mark) for mark in NESTING_MARKS) > SHALLOW or UNDERLINE.search(text) is not None)
 
 

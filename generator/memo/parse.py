@@ -105,13 +105,24 @@ def _recall(path: Path, digest: bytes, zone: ZoneInfo, page_url: PageUrl, topic_
             parsed: Pack, rendered: Pack, kept: dict[Path, Kept] | None) -> _Result | None:
     """A file's source and body from memory or the cache, when both are there for these bytes and settings."""
     memory = kept.get(path) if kept is not None else None
+    parse_key = _parse_key(path, digest, zone)
     if memory is not None and memory.digest == digest and memory.zone == zone.key and memory.page_url == page_url(memory.source.id):
         if all(slug in topic_slugs for slug in memory.source.topic_slugs):  # else a cold parse reports the topic
+            _still_used(memory.source, memory.body, parse_key, memory.page_url, parsed, rendered)
             return memory.source, memory.body, ()
-    parse_key = _parse_key(path, digest, zone)
     source = _source(path, parsed.get(parse_key), topic_slugs)
     stored = rendered.get(body_key(parse_key, page_url(source.id))) if source else None
     return (source, Body(*stored), ()) if source is not None and stored is not None else None
+
+
+def _still_used(source: SubmissionSource, body: Body, parse_key: bytes, url: str, parsed: Pack, rendered: Pack) -> None:
+    """Keep a file recalled from memory in the cache too: a pack saves only the entries a build used, and without
+    this a long serve session would leave the next build or start nothing to reuse."""
+    if parsed.get(parse_key) is None:
+        parsed.put(parse_key, _fields(source))
+    entry = body_key(parse_key, url)
+    if rendered.get(entry) is None:
+        rendered.put(entry, (body.html, body.summary))
 
 
 def _keep(kept: dict[Path, Kept] | None, results: dict[Path, _Result], digests: dict[Path, bytes], zone: ZoneInfo,

@@ -104,8 +104,8 @@ def open_output(output_dir: Path, site_dir: Path, memo: Cache, *, wait: bool = T
         with build_lock(output_dir, wait=wait):
             remove_leftovers(output_dir)
             output = Output(output_dir, memo, trusted=trusted)
-            check_users_files(output_dir, clean=output.clean)
             try:
+                check_users_files(output_dir, clean=output.clean)  # inside: a refusal must not leave the spool behind
                 yield output
             finally:
                 output.discard()
@@ -213,6 +213,12 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> t
     for planned in plan:
         target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
         known = output.on_disk.get(planned.path)
+        if planned.spooled == target:  # rendered into the spool that is now the staging tree: the file is in place
+            if known == planned.digest or (known is None and _same(old, planned)):
+                touched.append(planned.path)  # the same bytes as the live file, in a new file
+            else:
+                changed.append(planned)
+            continue
         if not planned.made or known == planned.digest or (known is None and _same(old, planned)):
             # The live file's inode: as recorded only if that record was verified this build, else read now.
             live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)

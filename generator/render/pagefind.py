@@ -12,6 +12,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,6 +98,19 @@ def _message_id(response: dict[str, Any]) -> int | None:
         return int(response["message_id"])
     original = response["payload"].get("original_message")
     return int(json.loads(original)["message_id"]) if original else None
+
+
+def executable_identity() -> str:
+    """The binary Pagefind's package would run (its wheel's, PAGEFIND_BINARY_PATH's or the PATH's): its path, size and
+    modification time, so that a cache of its output is not reused with another binary; "none" without one."""
+    executable = get_executable()
+    if executable is None:
+        return "none"
+    try:
+        found = os.stat(executable)
+    except OSError:
+        return f"{executable}:unreadable"
+    return f"{executable}:{found.st_size}:{found.st_mtime_ns}"
 
 
 def executable_found() -> bool:

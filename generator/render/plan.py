@@ -60,16 +60,23 @@ class Environments:
             self.env, self.made_for = environment(site), made_for
         return self.env
 
-    def compile_all(self) -> None:
+    def forget(self) -> None:
+        """Drop the kept environment: its compiled templates may not be the files it was made for."""
+        self.env, self.made_for = None, None
+
+    def compile_all(self, site: Site) -> None:
         """Compile every template now, between rebuilds: a build whose pages all rendered in forked workers left the
-        kept environment with none compiled, and the first edit would otherwise wait for that."""
-        if self.env is None:
+        kept environment with none compiled, and the first edit would otherwise wait for that. Templates saved since
+        the environment was made would be compiled in their new form under the old digest: then it is dropped."""
+        if self.env is None or self.made_for is None:
             return
         for name in self.env.list_templates():
             try:
                 self.env.get_template(name)
             except (jinja2.TemplateError, SiteError, UnicodeDecodeError, OSError):  # broken, a link out, not text:
                 continue  # the next rebuild that renders it reports it
+        if template_digest(site) != self.made_for[1]:
+            self.forget()
 
 
 def plan(site: Site, memo: Cache, previous: Previous = NOTHING, *, search: bool = False,
@@ -111,11 +118,18 @@ def _pages_and_feeds(site: Site, memo: Cache, previous: Previous, environments: 
         _state = _Render(site, environments.get(site, templates), previous.digests, [job for _, job, _ in misses], previous.spool)
         # Workers get positions in the list they inherited when forked: pickling jobs would copy whole topics. They
         # return digests and spool the bytes, so a cold build's pages never all sit in this process's memory.
-        for (index, job, input_key), (made, data, spooled) in zip(misses, map_chunked(_render_chunk, range(len(misses)))):
-            files[index] = PlannedFile(_path(job), _source(job), made, data, spooled)
-            if input_key is not None:
-                entries.put(key("output", _path(job)), (input_key, made))
+        rendered = list(zip(misses, map_chunked(_render_chunk, range(len(misses)))))
         _state = None
+        # A template saved while pages rendered may have been compiled in its new form: those pages are published, but
+        # not remembered under the old templates' key, or a revert to the old templates would keep them (as would a
+        # kept environment: serve then makes a new one).
+        unchanged = template_digest(site) == templates
+        if not unchanged:
+            environments.forget()
+        for (index, job, input_key), (made, data, spooled) in rendered:
+            files[index] = PlannedFile(_path(job), _source(job), made, data, spooled)
+            if input_key is not None and unchanged:
+                entries.put(key("output", _path(job)), (input_key, made))
     return [files[i] for i in range(len(jobs))]
 
 

@@ -25,7 +25,7 @@ from ..memo.parallel import workers
 from ..site import addresses
 from ..site.digests import key
 from ..site.model import Site, Submission
-from .pagefind import PagefindFailed, Record, executable_found, index_bundles
+from .pagefind import PagefindFailed, Record, executable_found, executable_identity, index_bundles
 from .planned import PlannedFile, Previous, planned
 
 BUNDLE = addresses.SEARCH_INDEX.rstrip("/")
@@ -119,13 +119,14 @@ def body_text(body_html: Markup) -> str:
 
 
 def pagefind_version() -> str:
-    """The installed Pagefind binary package and its version: part of the search index's cache key."""
+    """The installed Pagefind binary package and its version, and the binary that will run: part of the search index's
+    cache key, so that no shard made by one Pagefind is merged with shards made by another."""
     for name in BINARY_PACKAGES:
         try:
-            return f"{name}={importlib.metadata.version(name)}"
+            return f"{name}={importlib.metadata.version(name)} {executable_identity()}"
         except importlib.metadata.PackageNotFoundError:
             continue
-    return "none"
+    return f"none {executable_identity()}"
 
 
 def _check_free(files: Sequence[PlannedFile], config_path: Path) -> None:
