@@ -16,7 +16,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 720, 440
-LEFT, RIGHT, TOP, BOTTOM = 70, 150, 50, 60  # margins: axis labels left and below, line labels right
+LEFT, RIGHT, TOP, BOTTOM = 70, 150, 50, 60
+LABEL_GAP = 16  # px between the end labels of two lines (13 px text)  # margins: axis labels left and below, line labels right
 # Okabe–Ito colours (told apart with colour-blindness too), each series also with its own dash and marker.
 STYLES = (("#0072B2", "", "circle"), ("#D55E00", "6 3", "square"), ("#009E73", "2 3", "diamond"),
           ("#CC79A7", "8 3 2 3", "triangle"))
@@ -102,6 +103,15 @@ def description(lines: Sequence[Series]) -> str:
             + "; ".join(parts) + ".")
 
 
+def spread(heights: Sequence[float], gap: float = LABEL_GAP) -> list[float]:
+    """The lines' end labels moved apart to at least `gap` between neighbours (top to bottom, order kept)."""
+    order = sorted(range(len(heights)), key=lambda i: heights[i])
+    placed = list(heights)
+    for before, after in zip(order, order[1:]):
+        placed[after] = max(placed[after], placed[before] + gap)
+    return [round(y, 1) for y in placed]
+
+
 def svg(lines: Sequence[Series]) -> str:
     """The chart as an SVG document with a <title> and a <desc> giving every point."""
     sizes = sorted({n for line in lines for n, _ in line.points})
@@ -124,15 +134,16 @@ def svg(lines: Sequence[Series]) -> str:
         out += [f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{HEIGHT - BOTTOM}" stroke="#dfe1e2"/>',
                 f'<text x="{x}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" fill="#1b1b1b">{size:,}</text>']
     out.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - 14}" text-anchor="middle" fill="#1b1b1b">submissions</text>')
-    for line, (colour, dash, shape) in zip(lines, STYLES):
+    ends = spread([place(line.points[-1][1], ys) for line in lines])
+    for line, (colour, dash, shape), label_y in zip(lines, STYLES, ends):
         points = [(place(n, xs), place(wall, ys)) for n, wall in line.points]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         if len(points) > 1:
             path = " ".join(f"{x},{y}" for x, y in points)
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dashes}/>')
         out += [marker(shape, x, y, colour) for x, y in points]
-        x, y = points[-1]
-        out.append(f'<text x="{x + 10}" y="{y + 4}" fill="{colour}" font-weight="bold">{escape(line.label)}</text>')
+        x = points[-1][0]
+        out.append(f'<text x="{x + 10}" y="{label_y + 4}" fill="{colour}" font-weight="bold">{escape(line.label)}</text>')
     return "\n".join([*out, "</svg>"]) + "\n"
 
 

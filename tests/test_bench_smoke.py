@@ -164,3 +164,8 @@ def test_a_run_keeps_the_stored_numbers_of_what_it_did_not_measure() -> None:
     assert builds["Hugo 0.168 cold build"]["wall"] == [38.0] and builds["Hugo 0.168 cold build"]["note"] == ""  # measured now wins
     assert builds["topicsite cold build"]["wall"] == [70.0]
     assert bench.carried_over(now, None) is now
+
+
+def test_the_chart_keeps_line_labels_apart() -> None:
+    assert chart.spread([165.2, 160.9, 87.9]) == [176.9, 160.9, 87.9]  # the lower of two close labels moves down
+    assert chart.spread([100.0, 300.0]) == [100.0, 300.0]
