@@ -38,18 +38,11 @@ def load_results(folder: Path) -> list[dict[str, object]]:
     return sorted(results, key=lambda result: int(result["n"]))
 
 
-def median_wall(result: dict[str, object], measure: str) -> float | None:
-    """A stored measure's median wall time, or None if it has no samples."""
+def stored_median(result: dict[str, object], measure: str, key: str = "wall") -> float | None:
+    """A stored measure's median of one kind of seconds ("wall" or "cpu"), or None if it has no samples."""
     builds: dict[str, dict[str, list[float]]] = result["builds"]  # type: ignore[assignment]
-    walls = builds.get(measure, {}).get("wall") or []
-    return statistics.median(walls) if walls else None
-
-
-def median_cpu(result: dict[str, object], measure: str) -> float | None:
-    """A stored measure's median CPU time, or None if it has no samples."""
-    builds: dict[str, dict[str, list[float]]] = result["builds"]  # type: ignore[assignment]
-    cpus = builds.get(measure, {}).get("cpu") or []
-    return statistics.median(cpus) if cpus else None
+    values = builds.get(measure, {}).get(key) or []
+    return statistics.median(values) if values else None
 
 
 def series(results: Sequence[dict[str, object]], measures: Sequence[tuple[str, str]]) -> list[Series]:
@@ -57,7 +50,7 @@ def series(results: Sequence[dict[str, object]], measures: Sequence[tuple[str, s
     found = []
     for label, measure in measures:
         points = tuple((int(r["n"]), wall) for r in results  # type: ignore[call-overload]
-                       if (wall := median_wall(r, measure)) is not None)
+                       if (wall := stored_median(r, measure)) is not None)
         if points:
             found.append(Series(label, points))
     return found
@@ -149,13 +142,13 @@ def svg(lines: Sequence[Series]) -> str:
 
 def table(results: Sequence[dict[str, object]], measures: Sequence[tuple[str, str]]) -> str:
     """The chart's numbers as a Markdown table: median wall and CPU seconds per generator measured and size."""
-    shown = [(label, measure) for label, measure in measures if any(median_wall(r, measure) is not None for r in results)]
+    shown = [(label, measure) for label, measure in measures if any(stored_median(r, measure) is not None for r in results)]
     header = ["submissions", *(label for label, _ in shown), "measured on"]
     rows = []
     for result in results:
         cells = []
         for _, measure in shown:
-            wall, cpu = median_wall(result, measure), median_cpu(result, measure)
+            wall, cpu = stored_median(result, measure), stored_median(result, measure, "cpu")
             cells.append("–" if wall is None or cpu is None else f"{wall:.2f} s ({cpu:.2f} s CPU)")
         rows.append([f"{int(result['n']):,}", *cells, str(result["measured_on"])])  # type: ignore[call-overload]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]

@@ -299,12 +299,16 @@ def random_time(rng: Random, zone: ZoneInfo) -> datetime:
     return local if round_trip == local else local + timedelta(hours=1)
 
 
+def submission_id(when: datetime, suffix: int) -> str:
+    """The portal's id shape YYYYMMDD-HMMSS-NN: the hour is not zero-padded (08:23:32 -> 82332)."""
+    return f"{when:%Y%m%d}-{when.hour}{when:%M%S}-{suffix:02d}"
+
+
 def portal_id(rng: Random, when: datetime, taken: set[str]) -> str:
-    """A new id in the portal's shape YYYYMMDD-HMMSS-NN (hour not zero-padded)."""
-    stem = f"{when:%Y%m%d}-{when.hour}{when:%M%S}"
-    candidate = f"{stem}-{rng.randrange(100):02d}"
+    """A new id in the portal's shape, its suffix random and not yet taken."""
+    candidate = submission_id(when, rng.randrange(100))
     while candidate in taken:
-        candidate = f"{stem}-{rng.randrange(100):02d}"
+        candidate = submission_id(when, rng.randrange(100))
     taken.add(candidate)
     return candidate
 

@@ -147,7 +147,7 @@ def new_submission(site: Path, number: int) -> corpus.Submission:
     """A submission dated after every generated one and every benchmark addition, in the first topic."""
     when = datetime(2025, 1, 1, 9, 30) + timedelta(hours=number)
     topic = min((site / "content" / "topics").glob("*")).stem  # topicsite: slug.md; Hugo: slug/_index.md
-    return corpus.Submission(f"{when:%Y%m%d}-{when.hour}{when:%M%S}-99", when, "Benchmark O'Server", (topic,),
+    return corpus.Submission(corpus.submission_id(when, 99), when, "Benchmark O'Server", (topic,),
                              f"A request added while the server runs: benchmarknew{number}.")
 
 

@@ -123,7 +123,7 @@ def add_submission(site: Path, run: int) -> None:
     """Write one new submission dated after every generated one."""
     when = datetime(2024, 1, 1, 9, 30) + timedelta(days=run)
     corpus.write_topicsite_submission(site, corpus.Submission(
-        f"{when:%Y%m%d}-{when.hour}{when:%M%S}-00", when, "Benchmark O'Runner", (first_topic(site),),
+        corpus.submission_id(when, 0), when, "Benchmark O'Runner", (first_topic(site),),
         "A new request added by the benchmark, with *emphasis* & an ampersand."))
 
 

@@ -100,11 +100,13 @@ def test_a_damaged_capture_is_reported_not_a_traceback(tmp_path: Path) -> None:
     shutil.copytree(CAPTURED, folder)
     (folder / "rss.xml").write_bytes(b"<rss><channel><item>")  # cut off mid-download
     (folder / "taxonomy/term/3497/index.html").write_bytes(b"")
+    (folder / "taxonomy/term/3485/index.html").write_bytes(b"<!DOCTYPE html>\n<!-- cut off -->\n")  # no element either
     result = run_topicsite("cutover-check", folder, REPO)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     lines = result.stdout.splitlines()
     assert f"{folder / 'MANIFEST.tsv'}:6: /rss.xml was captured as a feed, but its capture is not well-formed XML: capture it again" in lines
     assert any(line.endswith("/taxonomy/term/3497 was captured empty: capture the page again") for line in lines), lines
+    assert any(line.endswith("/taxonomy/term/3485 was captured empty: capture the page again") for line in lines), lines
     (folder / "MANIFEST.tsv").write_bytes(b"url\tstatus\xff\n")
     result = run_topicsite("cutover-check", folder, REPO)
     assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -492,10 +492,7 @@ def test_a_record_that_cannot_be_read_stops_the_import(tmp_path: Path, record: s
 
 
 def test_a_damaged_drupal_variable_is_one_error(tmp_path: Path) -> None:
-    copy = tmp_path / "drupal.sqlite"
-    shutil.copy(DB, copy)
-    with sqlite3.connect(copy) as connection:
-        connection.execute("UPDATE variable SET value = ? WHERE name = 'date_default_timezone'", (b"s:99:\"cut",))
+    copy = db_copy(tmp_path, "UPDATE variable SET value = CAST('s:99:\"cut' AS BLOB) WHERE name = 'date_default_timezone'")
     code, _, err = import_db(copy, empty_site(tmp_path))
     assert code == 1 and "Traceback" not in err, err
     assert "the variable 'date_default_timezone' is not a PHP-serialized value" in err

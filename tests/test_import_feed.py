@@ -65,6 +65,17 @@ def import_feed(source: Path | str, site: Path, *options: str) -> tuple[int, str
     return result.returncode, result.stdout, result.stderr
 
 
+def atom_site(tmp_path: Path, atom: str = ATOM) -> tuple[Path, Path]:
+    """A site with the TOPICS files but no submissions, and an Atom feed file of the given text."""
+    site = empty_site(tmp_path)
+    for name, text in TOPICS.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    feed = tmp_path / "atom.xml"
+    feed.write_text(atom)
+    return site, feed
+
+
 def topics_only(tmp_path: Path) -> Path:
     """A site with the fixture's topics (from a DB import) but no submissions."""
     site = empty_site(tmp_path / "feed")
@@ -194,12 +205,7 @@ def test_a_feed_url(tmp_path: Path, served: str) -> None:
 
 
 def test_an_atom_feed_of_another_system(tmp_path: Path) -> None:
-    site = empty_site(tmp_path)
-    for name, text in TOPICS.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text)
-    feed = tmp_path / "atom.xml"
-    feed.write_text(ATOM)
+    site, feed = atom_site(tmp_path)
     code, out, err = import_feed(feed, site)
     assert code == 1 and "submissions: 2" in out  # the third entry has no topic: an error, the others are written
     assert "atom.xml:25: item 'urn:example:request:3' has no category that matches a topic: not imported" in err
@@ -237,12 +243,7 @@ def test_one_guid_twice_in_a_feed_stops_the_import(tmp_path: Path) -> None:
 def test_the_import_record_is_read_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.importers.feed_command import import_feed as run_import
     from generator.importers.record import RECORD_NAME
-    site = empty_site(tmp_path)
-    for name, text in TOPICS.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text)
-    feed = tmp_path / "atom.xml"
-    feed.write_text(ATOM)
+    site, feed = atom_site(tmp_path)
     run_import(str(feed), site, dry_run=False, force=False)
     reads = []
     opened = Path.open  # read_bytes and read_text open through it
@@ -256,12 +257,7 @@ def test_the_import_record_is_read_once_a_run(tmp_path: Path, monkeypatch: pytes
 
 
 def test_an_item_with_a_bad_alias_is_reported_at_its_line_and_the_rest_imported(tmp_path: Path) -> None:
-    site = empty_site(tmp_path)
-    for name, text in TOPICS.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text)
-    feed = tmp_path / "atom.xml"
-    feed.write_text(ATOM.replace("/requests/bwc-help", "/requests/bwc help"))
+    site, feed = atom_site(tmp_path, ATOM.replace("/requests/bwc-help", "/requests/bwc help"))
     code, out, err = import_feed(feed, site)
     assert code == 1 and "Traceback" not in err, err
     assert "submissions: 1" in out and "not imported for a bad alias or text: 1" in out

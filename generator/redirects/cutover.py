@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 
 from ..errors import Problem, SiteError
@@ -147,10 +148,11 @@ def _is_feed(response: OldResponse) -> bool:
 
 def _compare_page(new: NewSite, response: OldResponse, target: str, body: bytes) -> Iterator[str]:
     """An old HTML page must lead to the same topic or submission, and an old term page's items must be on the new page."""
-    if not response.body.strip():
+    try:
+        document = lxml.html.fromstring(response.body)
+    except lxml.etree.ParserError:  # no element at all: empty, or only a doctype or comment (a capture cut short)
         yield f"{response.url} was captured empty: capture the page again"
         return
-    document = lxml.html.fromstring(response.body)
     canonical = next((str(link.get("href", "")) for link in document.iter("link") if link.get("rel") == "canonical"), "")
     expected = new.owner.get(new.reach(canonical) or "", "") if canonical else ""
     if expected and new.owner.get(target) != expected:
