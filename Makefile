@@ -65,8 +65,8 @@ test: test-setup system-deps $(NPM_STAMP)
 screenshots: test-setup system-deps $(NPM_STAMP)
 	$(BIN)/python scripts/screenshots.py
 
-# Not part of `make test`: over an hour of builds on 2 cores (1,000 takes about 2 minutes, 10,000 about 20, 50,000
-# with one run about 50, a third of it Pelican and most of the rest topicsite with search). Each size
+# Not part of `make test`: about half an hour of builds on 2 cores, as measured on 2026-12-07 (1,000 took 3.6 minutes,
+# 10,000 6.7, 50,000 with one run 17.6: 10.9 for topicsite and Hugo, 6.7 for Pelican), plus generating each corpus. Each size
 # writes its report (docs/benchmarks.md at 10,000, docs/benchmarks-Nk.md otherwise) and bench/results/nN.json, and
 # redraws docs/benchmarks.svg from every stored size. `make bench BENCH_SIZES=10000` runs one size.
 BENCH_SIZES ?= 1000 10000 50000
