@@ -10,15 +10,13 @@ system's clock, not Python's, and every write after it gives a stat the entry do
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.submissions import file_digest
-from .cache import MAGIC, _write_atomic
+from .cache import unseal, write_sealed
 
 RECORD_NAME = "sources.stat"
 CLOCK_NAME = "clock"
@@ -135,14 +133,10 @@ def load_record(folder: Path | None) -> StatRecord:
         data = (folder / RECORD_NAME).read_bytes()
     except OSError:
         return NO_RECORD
-    head = len(MAGIC) + hashlib.sha256().digest_size
-    payload = memoryview(data)[head:]
-    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
-        return NO_RECORD
     try:
-        stored_format, recorded_at_ns, rows = pickle.loads(payload)
+        stored_format, recorded_at_ns, rows = unseal(data)
         files = {path: (FileStat(*row[:4]), row[4]) for path, row in rows.items()}
-    except Exception:  # the checksum matched, so this is a record from an incompatible topicsite: a full check
+    except Exception:  # damaged, or (the checksum matched) a record from an incompatible topicsite: a full check
         return NO_RECORD
     if stored_format != FORMAT or not isinstance(recorded_at_ns, int):
         return NO_RECORD
@@ -155,9 +149,8 @@ def save_record(folder: Path | None, record: StatRecord) -> None:
     if folder is None:
         return
     rows = {path: (s.inode, s.size, s.mtime_ns, s.ctime_ns, digest) for path, (s, digest) in record.files.items()}
-    payload = pickle.dumps((FORMAT, record.recorded_at_ns, rows), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        _write_atomic(folder / RECORD_NAME, MAGIC, hashlib.sha256(payload).digest(), payload)
+        write_sealed(folder / RECORD_NAME, (FORMAT, record.recorded_at_ns, rows))
     except OSError:
         (folder / RECORD_NAME).unlink(missing_ok=True)
 
