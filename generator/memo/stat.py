@@ -33,6 +33,11 @@ class FileStat:
     mtime_ns: int
     ctime_ns: int
 
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        """The parts of a stat result that tell whether a file changed."""
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
 
 Entry = tuple[FileStat, bytes]  # a file's stat and the digest of the bytes it held then
 
@@ -58,10 +63,9 @@ NO_RECORD = StatRecord(0, {})
 def stat_file(path: str) -> FileStat | None:
     """A file's stat, or None when it cannot be had (then the file is read, and its error reported)."""
     try:
-        st = os.stat(path)
+        return FileStat.of(os.stat(path))
     except OSError:
         return None
-    return FileStat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def racy(stat: FileStat, recorded_at_ns: int) -> bool:
@@ -117,7 +121,7 @@ class SourceFiles:
             raw = stream.read()
         self.reads += 1
         digest = file_digest(raw)
-        self.entries[str(path)] = (FileStat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), digest)
+        self.entries[str(path)] = (FileStat.of(st), digest)
         return raw, digest
 
     def record(self) -> StatRecord:
