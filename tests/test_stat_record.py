@@ -123,6 +123,24 @@ def test_a_no_op_build_reads_no_submission(make_site: MakeSite, monkeypatch: pyt
     assert read == []
 
 
+def test_a_new_base_url_renders_remembered_parses_without_reading_their_files(make_site: MakeSite, tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each body is rendered again for its new page URL, from the parse the cache holds: no file is read."""
+    site = make_site({f"content/submissions/2023/s{i}.md": submission(body=f"[Request](more/) {i}.") for i in range(5)})
+    build_site(site, search=False)
+    build_site(site, search=False)  # files saved within the first build's tick are read once more, then trusted
+    config = site / "site.toml"
+    config.write_text(config.read_text().replace("https://example.gov/tta/", "https://example.gov/new/"))
+    read: list[Path] = []
+    original = stat.SourceFiles.read
+    monkeypatch.setattr(stat.SourceFiles, "read", lambda self, path: read.append(path) or original(self, path))
+    build_site(site, search=False)
+    assert read == []
+    monkeypatch.undo()
+    build_site(site, tmp_path / "cold", search=False, use_cache=False)
+    assert tree_bytes(site / "output") == tree_bytes(tmp_path / "cold")
+
+
 def coarse(real: Any, tick: int) -> SimpleNamespace:
     """The os module as seen on a disk that keeps times in whole ticks (a FAT or ext3 disk, an old network share)."""
     def rounded(result: os.stat_result) -> SimpleNamespace:

@@ -117,8 +117,7 @@ class Pack:
             if entries is not None:
                 entries[entry_key] = value
         for shard, entries in sorted(shards.items()):
-            payload = pickle.dumps((self.version, entries), protocol=pickle.HIGHEST_PROTOCOL)
-            _write_atomic(self.paths[shard], MAGIC, hashlib.sha256(payload).digest(), payload)  # parts: no joined copy
+            write_sealed(self.paths[shard], (self.version, entries))
 
 
 def _shard(entry_key: bytes) -> int:
@@ -133,17 +132,28 @@ def _read_pack(path: Path, version: str) -> dict[bytes, Any] | None:
         return {}
     except OSError:
         return None
-    head = len(MAGIC) + DIGEST_SIZE
-    payload = memoryview(data)[head:]  # no copy of a big pack
-    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
-        return None
     try:
-        stored_version, entries = pickle.loads(payload)
-    except Exception:  # the checksum matched, so this is a pack from an incompatible topicsite: ignore it
+        stored_version, entries = unseal(data)
+    except Exception:  # damaged, or (the checksum matched) a pack from an incompatible topicsite: ignore it
         return None
     if stored_version != version or not isinstance(entries, dict):
         return None
     return entries
+
+
+def unseal(data: bytes) -> Any:
+    """The object pickled in a file that write_sealed wrote; raises ValueError when the file is damaged."""
+    head = len(MAGIC) + DIGEST_SIZE
+    payload = memoryview(data)[head:]  # no copy of a big file
+    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
+        raise ValueError("bad checksum")
+    return pickle.loads(payload)
+
+
+def write_sealed(path: Path, value: Any) -> None:
+    """Write a value pickled, after MAGIC and the pickle's checksum, which unseal checks; atomically."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_atomic(path, MAGIC, hashlib.sha256(payload).digest(), payload)  # parts: no joined copy
 
 
 def _write_atomic(path: Path, *parts: bytes) -> None:

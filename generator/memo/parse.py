@@ -78,22 +78,21 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slug
     results: dict[Path, _Result] = {}
     digests: dict[Path, bytes] = {}
     for path in paths:
-        digest = files.unchanged(path)
-        found = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept) if digest is not None else None
-        if found is not None and digest is not None:
-            digests[path], results[path] = digest, found
-            continue
-        try:
-            raw, digest = files.read(path)
-        except OSError as error:
-            results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
-            continue
+        raw, digest = b"", files.unchanged(path)  # raw is read only when no parse of these bytes is remembered
+        source, body = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept) if digest is not None else (None, None)
+        if source is None:
+            try:
+                raw, digest = files.read(path)
+            except OSError as error:
+                results[path] = (None, None, (Problem(path, 1, f"cannot read the file: {error.strerror}"),))
+                continue
+            source, body = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept)
+        assert digest is not None
         digests[path] = digest
-        found = _recall(path, digest, zone, page_url, topic_slugs, parsed, rendered, kept)
-        if found is not None:
-            results[path] = found
+        if source is not None and body is not None:
+            results[path] = (source, body, ())
         else:
-            tasks.append(_Task(path, raw, digest, _source(path, parsed.get(_parse_key(path, digest, zone)), topic_slugs)))
+            tasks.append(_Task(path, raw, digest, source))
     for task, result in zip(tasks, _run(tasks, zone, page_url, topic_slugs)):
         results[task.path] = result
         _remember(task, result, zone, page_url, parsed, rendered)
@@ -102,17 +101,17 @@ def prepare(paths: Sequence[Path], zone: ZoneInfo, page_url: PageUrl, topic_slug
 
 
 def _recall(path: Path, digest: bytes, zone: ZoneInfo, page_url: PageUrl, topic_slugs: Collection[str],
-            parsed: Pack, rendered: Pack, kept: dict[Path, Kept] | None) -> _Result | None:
-    """A file's source and body from memory or the cache, when both are there for these bytes and settings."""
+            parsed: Pack, rendered: Pack, kept: dict[Path, Kept] | None) -> tuple[SubmissionSource | None, Body | None]:
+    """A file's source and body from memory or the cache, for these bytes and settings: either or both may be None."""
     memory = kept.get(path) if kept is not None else None
     parse_key = _parse_key(path, digest, zone)
     if memory is not None and memory.digest == digest and memory.zone == zone.key and memory.page_url == page_url(memory.source.id):
         if all(slug in topic_slugs for slug in memory.source.topic_slugs):  # else a cold parse reports the topic
             _still_used(memory.source, memory.body, parse_key, memory.page_url, parsed, rendered)
-            return memory.source, memory.body, ()
+            return memory.source, memory.body
     source = _source(path, parsed.get(parse_key), topic_slugs)
     stored = rendered.get(body_key(parse_key, page_url(source.id))) if source else None
-    return (source, Body(*stored), ()) if source is not None and stored is not None else None
+    return source, Body(*stored) if stored is not None else None
 
 
 def _still_used(source: SubmissionSource, body: Body, parse_key: bytes, url: str, parsed: Pack, rendered: Pack) -> None:

@@ -10,15 +10,13 @@ system's clock, not Python's, and every write after it gives a stat the entry do
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.submissions import file_digest
-from .cache import MAGIC, _write_atomic
+from .cache import unseal, write_sealed
 
 RECORD_NAME = "sources.stat"
 CLOCK_NAME = "clock"
@@ -34,6 +32,11 @@ class FileStat:
     size: int
     mtime_ns: int
     ctime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> FileStat:
+        """The parts of a stat result that tell whether a file changed."""
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 Entry = tuple[FileStat, bytes]  # a file's stat and the digest of the bytes it held then
@@ -60,10 +63,9 @@ NO_RECORD = StatRecord(0, {})
 def stat_file(path: str) -> FileStat | None:
     """A file's stat, or None when it cannot be had (then the file is read, and its error reported)."""
     try:
-        st = os.stat(path)
+        return FileStat.of(os.stat(path))
     except OSError:
         return None
-    return FileStat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def racy(stat: FileStat, recorded_at_ns: int) -> bool:
@@ -119,7 +121,7 @@ class SourceFiles:
             raw = stream.read()
         self.reads += 1
         digest = file_digest(raw)
-        self.entries[str(path)] = (FileStat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), digest)
+        self.entries[str(path)] = (FileStat.of(st), digest)
         return raw, digest
 
     def record(self) -> StatRecord:
@@ -135,14 +137,10 @@ def load_record(folder: Path | None) -> StatRecord:
         data = (folder / RECORD_NAME).read_bytes()
     except OSError:
         return NO_RECORD
-    head = len(MAGIC) + hashlib.sha256().digest_size
-    payload = memoryview(data)[head:]
-    if not data.startswith(MAGIC) or hashlib.sha256(payload).digest() != data[len(MAGIC):head]:
-        return NO_RECORD
     try:
-        stored_format, recorded_at_ns, rows = pickle.loads(payload)
+        stored_format, recorded_at_ns, rows = unseal(data)
         files = {path: (FileStat(*row[:4]), row[4]) for path, row in rows.items()}
-    except Exception:  # the checksum matched, so this is a record from an incompatible topicsite: a full check
+    except Exception:  # damaged, or (the checksum matched) a record from an incompatible topicsite: a full check
         return NO_RECORD
     if stored_format != FORMAT or not isinstance(recorded_at_ns, int):
         return NO_RECORD
@@ -155,9 +153,8 @@ def save_record(folder: Path | None, record: StatRecord) -> None:
     if folder is None:
         return
     rows = {path: (s.inode, s.size, s.mtime_ns, s.ctime_ns, digest) for path, (s, digest) in record.files.items()}
-    payload = pickle.dumps((FORMAT, record.recorded_at_ns, rows), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        _write_atomic(folder / RECORD_NAME, MAGIC, hashlib.sha256(payload).digest(), payload)
+        write_sealed(folder / RECORD_NAME, (FORMAT, record.recorded_at_ns, rows))
     except OSError:
         (folder / RECORD_NAME).unlink(missing_ok=True)
 

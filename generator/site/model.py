@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ..content.config import Config
 from ..errors import Problem
+from . import addresses
 from .addresses import FEED_LABELS, FeedKind
 
 # page: an HTML page that redirects; feed: an old feed address, answered with the topic's RSS feed;
@@ -180,7 +181,7 @@ class Site:
 
     def url(self, path: str = "") -> str:
         """The root-relative URL of a site path such as 'topics/'."""
-        return self.config.base_path + path
+        return addresses.url(self.config.base_path, path)
 
     def absolute_url(self, path: str = "") -> str:
         """The absolute URL of a site path."""
