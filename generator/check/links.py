@@ -1,4 +1,4 @@
-"""Checks of a built site's output: internal links, the sitemap and page titles (feeds: feedcheck.py)."""
+"""Checks of a built site's output: internal links, the sitemap and page titles (feeds: check/feeds.py)."""
 
 from __future__ import annotations
 
@@ -231,6 +231,7 @@ def namespace(tag: str) -> str:
 def is_under(url: str, base_url: str) -> bool:
     base = base_url.rstrip("/")
     return url == base or url.startswith(base + "/")
+
 
 def repeat_problems(path: Path, elements: list[etree._Element], what: str) -> list[Problem]:
     """One problem for each element whose text repeats an earlier one's."""
