@@ -40,7 +40,7 @@ class SiteEnvironment(jinja2.Environment):
 
 def environment(site: Site) -> jinja2.Environment:
     """The one Jinja environment: the site's templates override the defaults; undefined names are errors."""
-    env = SiteEnvironment(
+    return SiteEnvironment(
         loader=TemplateLoader([str(d) for d in site.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=Undefined,
@@ -49,7 +49,6 @@ def environment(site: Site) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: checking each template's time at every page is wasted
     )
-    return env
 
 
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes:
@@ -75,8 +74,4 @@ def _template_path(env: jinja2.Environment, name: str) -> Path:
 def site_template_dirs(env: jinja2.Environment) -> list[str]:
     """The folders templates are looked up in, the site's own first."""
     return list(env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else []
-
-
-# Each fixed page's template, title ("{name}": the site's title) and description.
-
 
