@@ -36,6 +36,8 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "in an overridden partial's macro": ({"templates/partials/macros.html": '{% macro submitted(submission, extra_class="") %}\n'
                                           "<p>{{ submission.display_nam }}</p>{% endmacro %}\n"},
         [f"templates/partials/macros.html:2: {UNDEFINED}the submission has no attribute 'display_nam'; did you mean 'display_name'?"]),
+    "division by zero": ({PAGE: page("", "<p>{{ 1 // 0 }}</p>")},
+        [f"{PAGE}:4: template error: integer division or modulo by zero"]),
     "syntax error keeps its line": ({PAGE: page("{% if submission %}", "<p>x</p>")},
         [f"{PAGE}:5: template syntax error: Encountered unknown tag 'endblock'. You probably made a nesting mistake. Jinja is expecting "
          "this tag, but currently looking for 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."]),

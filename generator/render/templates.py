@@ -64,6 +64,12 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(map(str, site_template_dirs(env)))
         raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {folders}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # What a template's own expression raised ({{ 1 // 0 }}, {{ title + 1 }}): reported at its line, not a traceback.
+        located = template_line(error)
+        if located is None:
+            raise
+        raise SiteError.single(*located, f"template error: {error}") from None
 
 
 def _template_path(env: jinja2.Environment, name: str) -> Path:
