@@ -109,8 +109,6 @@ def _atom_id_problems(path: Path, feed: etree._Element) -> list[Problem]:
     return problems + repeat_problems(path, [i for i in entry_ids if i is not None], "entry <id>")
 
 
-
-
 def _self_link_problems(
     path: Path, parent: etree._Element, links: list[etree._Element], self_url: str, where: str, link_type: str
 ) -> list[Problem]:
