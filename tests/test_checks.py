@@ -230,6 +230,8 @@ def test_duplicate_title_names_the_other_page() -> None:
     ("text", "line", "message"),
     [
         ("<!doctype html><p>No title</p>\n", 1, "the page has no <title>"),
+        ("", 1, "the page has no <title>"),  # a template that renders nothing
+        (" \n", 1, "the page has no <title>"),
         (page(" \n ", ""), 5, "the <title> is empty; give the page a title"),
         (page("One", "", "<title>Two</title>"), 6, "the page has 2 <title> elements; it needs exactly one"),
     ],

@@ -75,9 +75,17 @@ def read_pages(files: Mapping[str, bytes]) -> dict[str, Page]:
     """Every HTML page of the output, parsed, by output path."""
     pages = {}
     for name in sorted(n for n in files if n.endswith(".html")):
-        root = lxml.html.document_fromstring(files[name], parser=_html_parser())
+        root = _parse_page(files[name])
         pages[name] = Page(name, root, frozenset(str(value) for value in xpath(root, "//@id | //a/@name")))
     return pages
+
+
+def _parse_page(data: bytes) -> lxml.html.HtmlElement:
+    """A page's document; an empty page (a template that renders nothing) as an empty document, which has no title."""
+    try:
+        return lxml.html.document_fromstring(data, parser=_html_parser())
+    except etree.ParserError:  # lxml refuses a document without an element
+        return lxml.html.document_fromstring(b"<html></html>", parser=_html_parser())
 
 
 def check_links(files: Mapping[str, bytes], base_url: str, pages: dict[str, Page] | None = None,
