@@ -73,3 +73,8 @@ def test_templates_and_their_imported_macros_see_jinjas_globals(make_site: MakeS
     assert "<p>sum 3: odd even odd </p>" in (site / "output/submissions/20230331-82332-92/index.html").read_text()
     assert errors_of(make_site({"templates/partials/rows.html": macros.replace("range(n)", "ranges(n)")})) == [
         f"templates/partials/rows.html:1: {UNDEFINED}'ranges' is not defined here; this template sees: view"]
+
+
+def test_a_missing_template_is_reported_where_it_is_named(make_site: MakeSite) -> None:
+    (error,) = errors_of(make_site({PAGE: page("", "{% include 'partials/nope.html' %}")}))
+    assert error.startswith(f"{PAGE}:4: template 'partials/nope.html' not found in "), error

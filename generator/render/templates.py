@@ -63,7 +63,8 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes
         raise SiteError.single(path, line, f"template uses an undefined value: {undefined_message(error, names)}") from None
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(map(str, site_template_dirs(env)))
-        raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {folders}") from None
+        path, line = template_line(error) or (Path(name), 1)  # the include, extends or import that names it
+        raise SiteError.single(path, line, f"template {error.name!r} not found in {folders}") from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         # What a template's own expression raised ({{ 1 // 0 }}, {{ title + 1 }}): reported at its line, not a traceback.
         located = template_line(error)
