@@ -230,5 +230,8 @@ def _rss_link_problems(path: Path, channel: etree._Element, base_url: str) -> li
 
 
 def _is_web_url(text: str) -> bool:
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # such as an unclosed '[' of an IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in text)

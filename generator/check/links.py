@@ -111,7 +111,10 @@ def _page_link_problems(site: Built, page: Page, pages: dict[str, Page]) -> list
         if value is None:
             continue
         label = f'<{element.tag} {LINK_ATTRIBUTES[element.tag]}="{value}">'
-        message = _link_problem(site, urljoin(page_url, value.strip()), pages)
+        try:
+            message = _link_problem(site, urljoin(page_url, value.strip()), pages)
+        except ValueError as error:  # urllib refuses some URLs, such as an unclosed '[' of an IPv6 host
+            message = f"is not a valid URL: {error}"
         if message:
             problems.append(Problem(Path(page.name), line_of(element), f"{label} {message}", about=About("link", label, value)))
     return problems
