@@ -187,6 +187,7 @@ def test_base_url_without_trailing_slash_is_the_same_site() -> None:
         ('<a href="https://example.gov/other/">', "is outside the site's base path /tta/"),
         ('<a href="../../../elsewhere/">', "is outside the site's base path /tta/"),
         ('<script src="/tta/../static/site.js">', "is outside the site's base path /tta/"),
+        ('<a href="https://[example.gov/">', "is not a valid URL: Invalid IPv6 URL"),
     ],
 )
 def test_bad_link_is_reported_at_its_line(link: str, message: str) -> None:
@@ -230,6 +231,8 @@ def test_duplicate_title_names_the_other_page() -> None:
     ("text", "line", "message"),
     [
         ("<!doctype html><p>No title</p>\n", 1, "the page has no <title>"),
+        ("", 1, "the page has no <title>"),  # a template that renders nothing
+        (" \n", 1, "the page has no <title>"),
         (page(" \n ", ""), 5, "the <title> is empty; give the page a title"),
         (page("One", "", "<title>Two</title>"), 6, "the page has 2 <title> elements; it needs exactly one"),
     ],
@@ -389,6 +392,10 @@ def test_rss_guids() -> None:
     assert messages(rss_problems(text)) == [
         "<guid> '/tta/submissions/20230907-125328-94/' is a permalink but not an absolute http(s) URL; "
         'set isPermaLink="false"'
+    ]
+    text = RSS.replace(f"<guid>{BASE}{SUBMISSION}</guid>", "<guid>https://[example.gov/</guid>")
+    assert messages(rss_problems(text)) == [
+        "<guid> 'https://[example.gov/' is a permalink but not an absolute http(s) URL; set isPermaLink=\"false\""
     ]
     text = RSS.replace("tta-20230901-090000-12", f"{BASE}{SUBMISSION}")
     message = f"<guid> '{BASE}{SUBMISSION}' repeats the one on line 13"

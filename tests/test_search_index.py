@@ -77,7 +77,8 @@ def test_two_builds_give_the_same_bundle(make_site: MakeSite, tmp_path: Path) ->
 
 def test_records_are_added_in_url_order(make_site: MakeSite) -> None:
     site = load(make_site({**TOPICS, "content/submissions/2023/20230101-10000-01.md": submission()}), LoadOptions())
-    urls = [record.url for record in search.search_records(site)]
+    (group,) = search.shards(site.submissions)
+    urls = [search.search_record(submission, site.config.language).url for submission in group]
     assert urls == sorted(urls) and len(urls) == 3
 
 

@@ -36,6 +36,8 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "in an overridden partial's macro": ({"templates/partials/macros.html": '{% macro submitted(submission, extra_class="") %}\n'
                                           "<p>{{ submission.display_nam }}</p>{% endmacro %}\n"},
         [f"templates/partials/macros.html:2: {UNDEFINED}the submission has no attribute 'display_nam'; did you mean 'display_name'?"]),
+    "division by zero": ({PAGE: page("", "<p>{{ 1 // 0 }}</p>")},
+        [f"{PAGE}:4: template error: integer division or modulo by zero"]),
     "syntax error keeps its line": ({PAGE: page("{% if submission %}", "<p>x</p>")},
         [f"{PAGE}:5: template syntax error: Encountered unknown tag 'endblock'. You probably made a nesting mistake. Jinja is expecting "
          "this tag, but currently looking for 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."]),
@@ -71,3 +73,8 @@ def test_templates_and_their_imported_macros_see_jinjas_globals(make_site: MakeS
     assert "<p>sum 3: odd even odd </p>" in (site / "output/submissions/20230331-82332-92/index.html").read_text()
     assert errors_of(make_site({"templates/partials/rows.html": macros.replace("range(n)", "ranges(n)")})) == [
         f"templates/partials/rows.html:1: {UNDEFINED}'ranges' is not defined here; this template sees: view"]
+
+
+def test_a_missing_template_is_reported_where_it_is_named(make_site: MakeSite) -> None:
+    (error,) = errors_of(make_site({PAGE: page("", "{% include 'partials/nope.html' %}")}))
+    assert error.startswith(f"{PAGE}:4: template 'partials/nope.html' not found in "), error

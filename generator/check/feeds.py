@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -67,12 +68,8 @@ def _atom_structure_problems(path: Path, feed: etree._Element) -> list[Problem]:
     problems = []
     for element, what in [(feed, "the feed"), *((entry, "the entry") for entry in feed.iter(ATOM + "entry"))]:
         problems += [Problem(path, line_of(element), m) for m in _count_problems(element, what, required, ATOM)]
-    for date in feed.iter(ATOM + "updated", ATOM + "published"):
-        if not _is_rfc3339(date.text or ""):
-            text = date.text or ""
-            message = f"<{local_name(date.tag)}> {text!r} is not an RFC 3339 date-time, like 2023-09-07T12:53:28Z"
-            problems.append(Problem(path, line_of(date), message))
-    return problems
+    return problems + _date_problems(path, feed.iter(ATOM + "updated", ATOM + "published"), _is_rfc3339,
+                                     "an RFC 3339 date-time, like 2023-09-07T12:53:28Z")
 
 
 def _is_rfc3339(text: str) -> bool:
@@ -110,8 +107,6 @@ def _atom_id_problems(path: Path, feed: etree._Element) -> list[Problem]:
             problems.append(Problem(path, line_of(atom_id), message))
     entry_ids = [entry.find(ATOM + "id") for entry in feed.iterchildren(ATOM + "entry")]
     return problems + repeat_problems(path, [i for i in entry_ids if i is not None], "entry <id>")
-
-
 
 
 def _self_link_problems(
@@ -200,13 +195,17 @@ def _rss_guid_problems(path: Path, items: list[etree._Element]) -> list[Problem]
 
 
 def _rss_date_problems(path: Path, channel: etree._Element) -> list[Problem]:
-    problems = []
-    for date in channel.iter("pubDate", "lastBuildDate"):
-        if not _is_rfc822(date.text or ""):
-            text = date.text or ""
-            message = f"<{date.tag}> {text!r} is not an RFC 822 date with a time zone, like {RFC822_EXAMPLE}"
-            problems.append(Problem(path, line_of(date), message))
-    return problems
+    return _date_problems(path, channel.iter("pubDate", "lastBuildDate"), _is_rfc822,
+                          f"an RFC 822 date with a time zone, like {RFC822_EXAMPLE}")
+
+
+def _date_problems(path: Path, dates: Iterable[etree._Element], valid: Callable[[str], bool], expected: str) -> list[Problem]:
+    """A problem for each of these date elements whose text is not valid, saying what it should be (`expected`)."""
+    return [
+        Problem(path, line_of(date), f"<{local_name(date.tag)}> {date.text or ''!r} is not {expected}")
+        for date in dates
+        if not valid(date.text or "")
+    ]
 
 
 def _is_rfc822(text: str) -> bool:
@@ -231,5 +230,8 @@ def _rss_link_problems(path: Path, channel: etree._Element, base_url: str) -> li
 
 
 def _is_web_url(text: str) -> bool:
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # such as an unclosed '[' of an IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in text)

@@ -1,4 +1,4 @@
-"""Checks of a built site's output: internal links, the sitemap and page titles (feeds: feedcheck.py)."""
+"""Checks of a built site's output: internal links, the sitemap and page titles (feeds: check/feeds.py)."""
 
 from __future__ import annotations
 
@@ -75,9 +75,17 @@ def read_pages(files: Mapping[str, bytes]) -> dict[str, Page]:
     """Every HTML page of the output, parsed, by output path."""
     pages = {}
     for name in sorted(n for n in files if n.endswith(".html")):
-        root = lxml.html.document_fromstring(files[name], parser=_html_parser())
+        root = _parse_page(files[name])
         pages[name] = Page(name, root, frozenset(str(value) for value in xpath(root, "//@id | //a/@name")))
     return pages
+
+
+def _parse_page(data: bytes) -> lxml.html.HtmlElement:
+    """A page's document; an empty page (a template that renders nothing) as an empty document, which has no title."""
+    try:
+        return lxml.html.document_fromstring(data, parser=_html_parser())
+    except etree.ParserError:  # lxml refuses a document without an element
+        return lxml.html.document_fromstring(b"<html></html>", parser=_html_parser())
 
 
 def check_links(files: Mapping[str, bytes], base_url: str, pages: dict[str, Page] | None = None,
@@ -103,7 +111,10 @@ def _page_link_problems(site: Built, page: Page, pages: dict[str, Page]) -> list
         if value is None:
             continue
         label = f'<{element.tag} {LINK_ATTRIBUTES[element.tag]}="{value}">'
-        message = _link_problem(site, urljoin(page_url, value.strip()), pages)
+        try:
+            message = _link_problem(site, urljoin(page_url, value.strip()), pages)
+        except ValueError as error:  # urllib refuses some URLs, such as an unclosed '[' of an IPv6 host
+            message = f"is not a valid URL: {error}"
         if message:
             problems.append(Problem(Path(page.name), line_of(element), f"{label} {message}", about=About("link", label, value)))
     return problems
@@ -231,6 +242,7 @@ def namespace(tag: str) -> str:
 def is_under(url: str, base_url: str) -> bool:
     base = base_url.rstrip("/")
     return url == base or url.startswith(base + "/")
+
 
 def repeat_problems(path: Path, elements: list[etree._Element], what: str) -> list[Problem]:
     """One problem for each element whose text repeats an earlier one's."""

@@ -99,11 +99,6 @@ def parts_list(numbers: Sequence[int]) -> bytes:
     return json.dumps({"parts": [f"part-{number}/" for number in numbers]}, separators=(",", ":")).encode()
 
 
-def search_records(site: Site) -> list[Record]:
-    """One record per submission, sorted by URL: Pagefind numbers its pages in the order they are added."""
-    return sorted((search_record(submission, site.config.language) for submission in site.submissions), key=lambda record: record.url)
-
-
 def search_record(submission: Submission, language: str) -> Record:
     """What the index holds of a submission: the title and submitter as its page shows them, its date as written out
     there, the plain text of its body, and its topics' titles. The URL is from the site root: pagefind.js adds the

@@ -40,7 +40,7 @@ class SiteEnvironment(jinja2.Environment):
 
 def environment(site: Site) -> jinja2.Environment:
     """The one Jinja environment: the site's templates override the defaults; undefined names are errors."""
-    env = SiteEnvironment(
+    return SiteEnvironment(
         loader=TemplateLoader([str(d) for d in site.template_dirs]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=Undefined,
@@ -49,7 +49,6 @@ def environment(site: Site) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: checking each template's time at every page is wasted
     )
-    return env
 
 
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes:
@@ -64,7 +63,14 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> bytes
         raise SiteError.single(path, line, f"template uses an undefined value: {undefined_message(error, names)}") from None
     except jinja2.TemplateNotFound as error:
         folders = ", ".join(map(str, site_template_dirs(env)))
-        raise SiteError.single(Path(name), 1, f"template {error.name!r} not found in {folders}") from None
+        path, line = template_line(error) or (Path(name), 1)  # the include, extends or import that names it
+        raise SiteError.single(path, line, f"template {error.name!r} not found in {folders}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # What a template's own expression raised ({{ 1 // 0 }}, {{ title + 1 }}): reported at its line, not a traceback.
+        located = template_line(error)
+        if located is None:
+            raise
+        raise SiteError.single(*located, f"template error: {error}") from None
 
 
 def _template_path(env: jinja2.Environment, name: str) -> Path:
@@ -75,8 +81,4 @@ def _template_path(env: jinja2.Environment, name: str) -> Path:
 def site_template_dirs(env: jinja2.Environment) -> list[str]:
     """The folders templates are looked up in, the site's own first."""
     return list(env.loader.searchpath) if isinstance(env.loader, jinja2.FileSystemLoader) else []
-
-
-# Each fixed page's template, title ("{name}": the site's title) and description.
-
 
