@@ -228,15 +228,14 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> t
         if not planned.made or known == planned.digest or (known is None and _same(old, planned)):
             # The live file's inode: as recorded only if that record was verified this build, else read now.
             live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)
-            if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
-                remove_path(target)
-                touched.append(planned.path)
-                if link_or_copy(Path(old), Path(target)):
-                    continue
-                if not planned.made:
-                    raise OSError(f"cannot link {old} into {target}")
-            else:
+            if live_stat is not None and planned.path in existing and existing[planned.path][1][0] == live_stat[0]:
+                continue  # the back copy's file is the live file itself (one inode)
+            remove_path(target)
+            touched.append(planned.path)
+            if link_or_copy(Path(old), Path(target)):
                 continue
+            if not planned.made:
+                raise OSError(f"cannot link {old} into {target}")
         changed.append(planned)
     _write_all(stage_dir, changed)
     folders = all_dirs(f.path for f in plan)
