@@ -36,8 +36,9 @@ def build_on_a_terminal(site: Path, *options: str, ci: str | None = None) -> tup
     return screen, stdout
 
 
-def test_bar_on_a_terminal(make_site: MakeSite) -> None:
-    screen, stdout = build_on_a_terminal(make_site())
+@pytest.mark.parametrize("ci", [None, "false", "0"])
+def test_bar_on_a_terminal(make_site: MakeSite, ci: str | None) -> None:
+    screen, stdout = build_on_a_terminal(make_site(), ci=ci)  # CI set to false or 0 says this is not CI
     assert b"loading" in screen and b"rendering" in screen and b"writing" in screen and "\u2501".encode() in screen
     assert stdout.startswith("Built ")
 

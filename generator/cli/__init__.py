@@ -42,7 +42,8 @@ def build(site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, n
 
     The output folder is replaced whole, and only when the build succeeds. Beside it, in its parent folder,
     topicsite keeps .NAME.lock (so that one build at a time writes it), .NAME.back (the previous output, updated
-    into the next one so that a rebuild writes only what changed) and, while it builds, a .NAME.new-* folder.
+    into the next one so that a rebuild writes only what changed) and, while it builds, .NAME.new-* and
+    .NAME.spool-* folders (the next output, and pages just rendered), which a killed build leaves to the next.
     If the output folder is a symbolic link, its target is rebuilt and the link is kept. A file in the output
     folder that topicsite did not write (such as CNAME or .git/) is an error that names it: nothing of yours
     is ever moved or deleted."""

@@ -75,11 +75,13 @@ class Builder:
 
     def rebuild(self) -> None:
         """Build once and record the outcome, then check the preview folder while idle; never raises."""
-        if self._build() and self.memory is not None and not self._check(self.memory):
+        memory = self._build()
+        if memory is not None and not self._check(memory):
             # Changed by hand (or its record is wrong): a build that trusts nothing repairs it.
             self.echo(f"The preview folder {self.output_dir} changed outside topicsite: building it again.")
-            if self._build() and self.memory is not None:
-                self._check(self.memory)
+            memory = self._build()
+            if memory is not None:
+                self._check(memory)
 
     def _check(self, memory: Memory) -> bool:
         """Check the preview folder against its record after the build is served, off the editor's time, so that the
@@ -92,22 +94,22 @@ class Builder:
             memory.trusted = False
         return memory.trusted
 
-    def _build(self) -> bool:
-        """Build once and record the outcome; whether it succeeded."""
+    def _build(self) -> Memory | None:
+        """Build once and record the outcome; the memory it kept, None when it failed."""
         started = time.perf_counter()
         try:
-            self.memory = self.memory or Memory(Cache.for_site(self.site_dir))
+            memory = self.memory = self.memory or Memory(Cache.for_site(self.site_dir))
             built = build_site(self.site_dir, self.output_dir, LoadOptions(drafts=self.options.drafts, future=self.options.future),
-                               search=self.options.search, memory=self.memory)
+                               search=self.options.search, memory=memory)
             site, result = built.site, built.result
         except SiteError as error:
             self._failed(error.problems)
-            return False
+            return None
         except Exception:  # a bug in topicsite: keep its traceback, and keep serving (from a clean slate)
             self.memory = None
             traceback.print_exc()
             self._failed((Problem(self.site_dir, 1, "topicsite crashed while building (a bug: the traceback is in the terminal)"),))
-            return False
+            return None
         for warning in site.warnings:
             self.echo(warning.format())
         self.state.record((), site.config.base_path)
@@ -116,10 +118,10 @@ class Builder:
         # collector's passes, which would otherwise walk the whole model during every rebuild.
         gc.collect()
         gc.freeze()
-        self.memory.save_record()
-        self.memory.environments.compile_all(site)
+        memory.save_record()
+        memory.environments.compile_all(site)
         self.echo(f"Built in {seconds:.2f} s: {len(result.changed)} of {result.files} files changed.")
-        return True
+        return memory
 
     def _failed(self, problems: tuple[Problem, ...]) -> None:
         for problem in problems:

@@ -60,10 +60,15 @@ def written_files(output_dir: Path) -> set[str] | None:
     return {unquote(line) for line in listing.decode("ascii", "replace").splitlines()} if found else None
 
 
+def back_dir(output_dir: Path) -> Path:
+    """The back copy of an output folder: the previous output, kept beside it to be updated into the next one."""
+    return output_dir.parent / f".{output_dir.name}.back"
+
+
 def check_users_files(output_dir: Path, *, clean: bool) -> None:
     """Refuse to replace an output folder holding files topicsite did not write, or to reuse a folder of the user's
     that has the back copy's name: a build would take them out of the output. `clean` says a record shows none."""
-    back = output_dir.parent / f".{output_dir.name}.back"
+    back = back_dir(output_dir)
     if os.path.lexists(back) and not (back / MARKER).is_file():
         raise SiteError.single(back, 1, f"has the name topicsite gives the back copy of {output_dir.name}/, but topicsite did not write it; "
                                         "rename it, or choose another output folder")

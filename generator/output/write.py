@@ -21,6 +21,7 @@ from ..site.digests import key
 from .folder import (
     MARKER,
     MARKER_TEXT,
+    back_dir,
     build_lock,
     check_output_dir,
     check_users_files,
@@ -54,9 +55,9 @@ class Output:
 
     def __init__(self, output_dir: Path, memo: Cache, *, trusted: bool = False) -> None:
         self.output_dir = output_dir
-        self.back_dir = output_dir.parent / f".{output_dir.name}.back"
+        self.back_dir = back_dir(output_dir)
         self.pack = memo.pack("trees")
-        self.live_key, self.back_key = key("live", str(output_dir)), key("back", str(output_dir))
+        self.live_key, self.back_key = _manifest_keys(output_dir)
         self.live: Manifest | None = self.pack.get(self.live_key)
         self.back: Manifest | None = self.pack.get(self.back_key)  # read now, so a build that writes nothing keeps it
         # Other output folders' manifests (serve's preview, build --output) stay while those folders exist.
@@ -119,32 +120,32 @@ def intact(output_dir: Path, memo: Cache) -> bool:
     output_dir = real_output_dir(output_dir)
     with build_lock(output_dir, wait=True):
         trees = memo.pack("trees")
-        live, back = trees.get(key("live", str(output_dir))), trees.get(key("back", str(output_dir)))
-        back_dir = output_dir.parent / f".{output_dir.name}.back"
+        live, back = (trees.get(name) for name in _manifest_keys(output_dir))
         # A back copy without a record is walked by the next write, whatever it is told.
-        return live is not None and verify(output_dir, live)[1] and (back is None or verify(back_dir, back)[1])
+        return live is not None and verify(output_dir, live)[1] and (back is None or verify(back_dir(output_dir), back)[1])
 
 
 def add_back_copy(output_dir: Path, memo: Cache) -> None:
     """Give an output folder recorded in the memo a back copy (its files linked) if it has none, recorded for the next
     build (serve does this while idle after its first build, which would otherwise link every file on the first edit)."""
     output_dir = real_output_dir(output_dir)
-    back_dir = output_dir.parent / f".{output_dir.name}.back"
+    back = back_dir(output_dir)
     with build_lock(output_dir, wait=True):
         trees = memo.pack("trees")
-        live, back_key = trees.get(key("live", str(output_dir))), key("back", str(output_dir))
-        if live is None or trees.get(back_key) is not None or os.path.lexists(back_dir):
+        live_key, back_key = _manifest_keys(output_dir)
+        live = trees.get(live_key)
+        if live is None or trees.get(back_key) is not None or os.path.lexists(back):
             return
         staging = new_folder(output_dir, "new")
         try:
             make_dirs(str(staging), {path.rpartition("/")[0] for path in live.files}, set())
             for path in [MARKER, *live.files]:
                 os.link(output_dir / path, staging / path)
-            os.rename(staging, back_dir)
+            os.rename(staging, back)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        manifest = record(back_dir, {path: digest for path, (digest, _) in live.files.items()})
+        manifest = record(back, {path: digest for path, (digest, _) in live.files.items()})
         if manifest is not None:
             trees.put(back_key, manifest)
             trees.carry(saved=False)  # saved by the next build, which finds it among the entries it reads
@@ -195,6 +196,11 @@ def _staging(output: Output) -> tuple[Path, Manifest | None, bool]:
     return staging, back_manifest, trusted
 
 
+def _manifest_keys(output_dir: Path) -> tuple[bytes, bytes]:
+    """The memo's keys for the manifests of an output folder and of its back copy."""
+    return key("live", str(output_dir)), key("back", str(output_dir))
+
+
 def _same_root(folder: Path, manifest: Manifest | None) -> bool:
     """Whether a folder is the one a manifest records (its inode), without looking at its files."""
     root = stat_of(str(folder))
@@ -204,14 +210,14 @@ def _same_root(folder: Path, manifest: Manifest | None) -> bool:
 def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> tuple[list[str], list[str]]:
     """Update the staging tree (the back copy, the spool or empty) into the plan: link what is unchanged, write the
     rest. Returns the paths written anew and the other paths whose files were linked again or removed."""
-    back_dir, live_dir = str(staging), str(output.output_dir)
+    stage_dir, live_dir = str(staging), str(output.output_dir)
     existing = back.files if back else {}
-    in_place = all_dirs(f.path for f in plan if f.spooled == f"{back_dir}/{f.path}")  # the spool's folders
-    make_dirs(back_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else in_place)
+    in_place = all_dirs(f.path for f in plan if f.spooled == f"{stage_dir}/{f.path}")  # the spool's folders
+    make_dirs(stage_dir, {f.path.rpartition("/")[0] for f in plan}, set(back.dirs) if back else in_place)
     changed: list[PlannedFile] = []
     touched: list[str] = []
     for planned in plan:
-        target, old = f"{back_dir}/{planned.path}", f"{live_dir}/{planned.path}"
+        target, old = f"{stage_dir}/{planned.path}", f"{live_dir}/{planned.path}"
         known = output.on_disk.get(planned.path)
         if planned.spooled == target:  # rendered into the spool that is now the staging tree: the file is in place
             if known == planned.digest or (known is None and _same(old, planned)):
@@ -222,25 +228,24 @@ def _fill(output: Output, staging: Path, plan: Plan, back: Manifest | None) -> t
         if not planned.made or known == planned.digest or (known is None and _same(old, planned)):
             # The live file's inode: as recorded only if that record was verified this build, else read now.
             live_stat = output.live.files[planned.path][1] if output.live and known is not None else stat_of(old)
-            if live_stat is None or planned.path not in existing or existing[planned.path][1][0] != live_stat[0]:
-                remove_path(target)
-                touched.append(planned.path)
-                if link_or_copy(Path(old), Path(target)):
-                    continue
-                if not planned.made:
-                    raise OSError(f"cannot link {old} into {target}")
-            else:
+            if live_stat is not None and planned.path in existing and existing[planned.path][1][0] == live_stat[0]:
+                continue  # the back copy's file is the live file itself (one inode)
+            remove_path(target)
+            touched.append(planned.path)
+            if link_or_copy(Path(old), Path(target)):
                 continue
+            if not planned.made:
+                raise OSError(f"cannot link {old} into {target}")
         changed.append(planned)
-    _write_all(back_dir, changed)
+    _write_all(stage_dir, changed)
     folders = all_dirs(f.path for f in plan)
     for stale in existing.keys() - {f.path for f in plan} - folders:  # a stale file's place may be a folder now
-        remove_path(f"{back_dir}/{stale}")
+        remove_path(f"{stage_dir}/{stale}")
         touched.append(stale)
-    remove_empty_dirs(back_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in plan})
+    remove_empty_dirs(stage_dir, set(back.dirs) if back else set(), {f.path.rpartition("/")[0] for f in plan})
     marker = marker_text(f.path for f in plan)
-    if not same_bytes(Path(back_dir, MARKER), marker):
-        put_file(back_dir, MARKER, marker)
+    if not same_bytes(Path(stage_dir, MARKER), marker):
+        put_file(stage_dir, MARKER, marker)
     return [f.path for f in changed], touched
 
 

@@ -187,13 +187,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         elif file.suffix == ".html":
             self._send(HTTPStatus.OK, inject(file.read_bytes(), snapshot), content_type(file.name), send_body)
         else:
-            self._stream(file, send_body)
+            self._stream(file, snapshot, send_body)
 
-    def _stream(self, file: Path, send_body: bool) -> None:
+    def _stream(self, file: Path, snapshot: Snapshot, send_body: bool) -> None:
         try:
             handle = open(file, "rb")
         except OSError:
-            self._not_found(self.server.state.snapshot, send_body)
+            self._not_found(snapshot, send_body)
             return
         with handle:
             self._headers(HTTPStatus.OK, content_type(file.name), os.fstat(handle.fileno()).st_size)
