@@ -18,26 +18,9 @@ from ..memo.cache import Cache
 from ..memo.parallel import map_chunked
 from ..render.planned import Plan, PlannedFile, Previous
 from ..site.digests import key
-from .folder import (
-    MARKER,
-    MARKER_TEXT,
-    back_dir,
-    build_lock,
-    check_output_dir,
-    check_users_files,
-    count_removed,
-    link_or_copy,
-    marker_text,
-    new_folder,
-    put_file,
-    put_spooled,
-    real_output_dir,
-    remove_leftovers,
-    remove_path,
-    same_bytes,
-    same_file,
-    swap,
-)
+from .folder import (MARKER, MARKER_TEXT, back_dir, build_lock, check_output_dir, check_users_files,
+                     count_removed, link_or_copy, marker_text, new_folder, put_file, put_spooled,
+                     real_output_dir, remove_leftovers, remove_path, same_bytes, same_file, swap)
 from .manifest import Manifest, all_dirs, make_dirs, record, remove_empty_dirs, stat_of, updated, verify, walk_ours
 
 
